@@ -1,0 +1,78 @@
+"""The one settings object. Every value comes from an env var `PAPERTRAIL_<NAME>` (or a `.env`)."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class OcrSettings(BaseSettings):
+    """How pages become text. Every field here is part of the OCR cache key."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_OCR_", extra="ignore")
+
+    dpi: int = Field(300, ge=72, le=600, description="Render resolution for scanned PDF pages.")
+    lang: str = Field("eng", description="Tesseract language(s), e.g. 'eng' or 'eng+deu'.")
+    psm: int = Field(3, ge=0, le=13, description="Tesseract page segmentation mode.")
+    oem: int = Field(1, ge=0, le=3, description="Tesseract engine mode (1 = LSTM).")
+    text_layer_min_chars: int = Field(
+        20, ge=1, description="A PDF page whose text layer has at least this many letters/digits "
+        "is read from the text layer instead of OCR."
+    )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("./var"), description="Database, blobs, caches, bundles, indexes.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: a SQLite file in the data folder."
+    )
+    max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1, description="Largest accepted upload.")
+    max_pages: int = Field(200, ge=1, description="Most pages accepted in one document.")
+    max_image_pixels: int = Field(
+        89_478_485, ge=1, description="Largest page image (width*height) accepted; bigger images "
+        "are treated as decompression bombs. Pillow's own default."
+    )
+    ocr_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1,
+        description="Tesseract processes run in parallel (one per core is fastest).",
+    )
+    ocr_page_timeout: float = Field(120.0, gt=0, description="Seconds before one page's OCR is "
+                                    "abandoned.")
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
+
+    @cached_property
+    def resolved_data_dir(self) -> Path:
+        path = self.data_dir.expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.resolved_data_dir / 'papertrail.db'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.resolved_data_dir / "blobs"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.resolved_data_dir / "cache"
+
+    @property
+    def bundle_dir(self) -> Path:
+        return self.resolved_data_dir / "bundles"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.resolved_data_dir / "index"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (used by the CLI and tests)."""
+    return Settings(**overrides)

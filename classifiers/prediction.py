@@ -1,0 +1,29 @@
+"""What every classifier returns: the contract the graph, the adjudicator and the harness read."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Prediction(BaseModel):
+    """One document's classification with calibrated probabilities for every class."""
+
+    label: str = Field(description="Top-1 label.")
+    probabilities: dict[str, float] = Field(
+        description="Calibrated probability for every class in the bundle's label set; sums to 1."
+    )
+    bundle_id: str = Field(description="Id of the bundle that answered (its manifest hash).")
+    model: Literal["bert", "baseline"] = Field(description="Which model inside the bundle answered.")
+    fallback_reason: str | None = Field(
+        None, description="Why the baseline answered instead of BERT, when it did."
+    )
+    latency_ms: float = 0.0
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities[self.label]
+
+    def top_k(self, k: int = 3) -> list[tuple[str, float]]:
+        return sorted(self.probabilities.items(), key=lambda kv: kv[1], reverse=True)[:k]
