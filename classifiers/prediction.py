@@ -15,11 +15,22 @@ class Prediction(BaseModel):
         description="Calibrated probability for every class in the bundle's label set; sums to 1."
     )
     bundle_id: str = Field(description="Id of the bundle that answered (its manifest hash).")
-    model: Literal["bert", "baseline"] = Field(description="Which model inside the bundle answered.")
+    model: Literal["bert", "baseline", "ensemble"] = Field(
+        description="Which model inside the bundle answered ('ensemble' = BERT blended with "
+        "the baseline)."
+    )
     fallback_reason: str | None = Field(
         None, description="Why the baseline answered instead of BERT, when it did."
     )
     latency_ms: float = 0.0
+    auto_threshold: float | None = Field(
+        None, description="The bundle's auto-approve threshold for the model that answered: "
+        "confidence >= it means 'confident'. Above 1.0 means nothing auto-approves."
+    )
+
+    @property
+    def auto_approvable(self) -> bool:
+        return self.auto_threshold is not None and self.confidence >= self.auto_threshold
 
     @property
     def confidence(self) -> float:

@@ -1,0 +1,93 @@
+"""The baseline and fallback: TF-IDF over word 1-2-grams + logistic regression.
+
+Saved as plain JSON + a numpy archive (no pickle), so a bundle can be loaded without trusting
+arbitrary code, and predicted with the stored vocabulary, idf and weights alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from classifiers.errors import BundleCorruptError
+
+VECTORIZER_PARAMS = {
+    "ngram_range": (1, 2),
+    "sublinear_tf": True,
+    "lowercase": True,
+    "strip_accents": "unicode",
+    "token_pattern": r"(?u)\b[^\W\d_][^\W\d_]+\b",  # words of letters; OCR digits are noise
+}
+
+
+class BaselineClassifier:
+    """TF-IDF (word 1-2-grams) + multinomial logistic regression; `logits()` feeds calibration."""
+
+    def __init__(self, labels: Sequence[str], vectorizer: TfidfVectorizer,
+                 coef: np.ndarray, intercept: np.ndarray) -> None:
+        self.labels = list(labels)
+        self.vectorizer = vectorizer
+        self.coef = coef
+        self.intercept = intercept
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], y: Sequence[int], labels: Sequence[str],
+            min_df: int = 2, max_features: int = 50_000, c: float = 10.0,
+            seed: int = 0) -> BaselineClassifier:
+        min_df = min_df if len(texts) >= 50 else 1
+        vectorizer = TfidfVectorizer(min_df=min_df, max_features=max_features, **VECTORIZER_PARAMS)
+        x = vectorizer.fit_transform(texts)
+        model = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+        model.fit(x, np.asarray(y))
+        coef, intercept = model.coef_, model.intercept_
+        if len(labels) == 2:  # sklearn keeps one row for two classes: expand to two logits
+            coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+            intercept = np.array([0.0, intercept[0]])
+        missing = sorted(set(range(len(labels))) - set(model.classes_.tolist()))
+        if missing:
+            raise ValueError(f"training targets lack classes {missing}")
+        return cls(labels, vectorizer, np.asarray(coef), np.asarray(intercept))
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        x = self.vectorizer.transform(list(texts))
+        return np.asarray(x @ self.coef.T) + self.intercept
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        vocab = {term: int(i) for term, i in self.vectorizer.vocabulary_.items()}
+        (folder / "vocabulary.json").write_text(json.dumps(vocab, sort_keys=True))
+        (folder / "config.json").write_text(json.dumps({
+            "labels": self.labels,
+            "vectorizer": {k: list(v) if isinstance(v, tuple) else v
+                           for k, v in VECTORIZER_PARAMS.items()},
+        }, indent=2))
+        np.savez(folder / "weights.npz", idf=self.vectorizer.idf_, coef=self.coef,
+                 intercept=self.intercept)
+
+    @classmethod
+    def load(cls, folder: Path) -> BaselineClassifier:
+        try:
+            config = json.loads((folder / "config.json").read_text())
+            vocab = json.loads((folder / "vocabulary.json").read_text())
+            with np.load(folder / "weights.npz", allow_pickle=False) as arrays:
+                idf, coef, intercept = arrays["idf"], arrays["coef"], arrays["intercept"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise BundleCorruptError(
+                f"Baseline model in {folder} is unreadable ({exc}). Re-train the bundle with "
+                "`papertrail train`."
+            ) from exc
+        params = dict(config["vectorizer"])
+        params["ngram_range"] = tuple(params["ngram_range"])
+        vectorizer = TfidfVectorizer(vocabulary=vocab, **params)
+        vectorizer.idf_ = idf
+        if coef.shape != (len(config["labels"]), len(vocab)):
+            raise BundleCorruptError(
+                f"Baseline weights in {folder} have shape {coef.shape}, expected "
+                f"({len(config['labels'])}, {len(vocab)}). Re-train the bundle."
+            )
+        return cls(config["labels"], vectorizer, coef, intercept)

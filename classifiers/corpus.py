@@ -1,0 +1,253 @@
+"""Training corpora: a folder per class, or a CSV of `path,label`, read into labelled texts.
+
+Images and PDFs are read through a `TextReader` (in the product: the project's OCR service with
+its content-hash cache, see `ocr_reader`), so re-training never re-OCRs. Text files are read as
+they are. Within one class folder, files sharing a stem are one document (e.g. the PNG, PDF and
+JSON the sample generator writes); the text file is preferred, then the PDF, then an image.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tqdm import tqdm
+
+from classifiers.errors import CorpusError
+
+if TYPE_CHECKING:
+    from agent.settings import Settings
+
+TEXT_SUFFIXES = (".txt", ".md")
+PDF_SUFFIXES = (".pdf",)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + PDF_SUFFIXES + IMAGE_SUFFIXES
+
+TextReader = Callable[[Path], str]
+"""Turns one document file into its text (all pages)."""
+
+
+@dataclass(frozen=True)
+class Document:
+    text: str
+    label: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    documents: tuple[Document, ...]
+
+    @property
+    def texts(self) -> list[str]:
+        return [d.text for d in self.documents]
+
+    @property
+    def labels(self) -> list[str]:
+        return [d.label for d in self.documents]
+
+    @property
+    def label_set(self) -> list[str]:
+        return sorted(set(self.labels))
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def __add__(self, other: Corpus) -> Corpus:
+        return Corpus(self.documents + other.documents)
+
+    def counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(self.labels).items()))
+
+    def content_hash(self) -> str:
+        """sha256 over sorted (label, text hash) pairs: exactly what a bundle was trained on."""
+        rows = sorted(
+            f"{d.label}\t{hashlib.sha256(d.text.encode()).hexdigest()}" for d in self.documents
+        )
+        return hashlib.sha256("\n".join(rows).encode()).hexdigest()
+
+    def map_labels(self, mapping: Mapping[str, str | None]) -> Corpus:
+        """Rename labels; labels mapped to None or absent from `mapping` are dropped."""
+        return Corpus(tuple(
+            Document(d.text, mapped, d.source)
+            for d in self.documents
+            if (mapped := mapping.get(d.label)) is not None
+        ))
+
+
+def read_text_file(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def ocr_reader(settings: Settings) -> TextReader:
+    """The product's reader: text files as they are, images and PDFs through the cached OCR."""
+    from agent.ocr import OcrService  # the foundation's OCR; imported lazily
+
+    service = OcrService(settings)
+
+    def read(path: Path) -> str:
+        if path.suffix.lower() in TEXT_SUFFIXES:
+            return read_text_file(path)
+        return service.ocr_file(path).text
+
+    return read
+
+
+def text_only_reader(path: Path) -> str:
+    """A reader for corpora of text files; refuses images and PDFs with a clear message."""
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        raise CorpusError(
+            f"{path} is not a text file and this reader has no OCR. Use `ocr_reader(settings)`."
+        )
+    return read_text_file(path)
+
+
+def _preference(path: Path) -> int:
+    suffix = path.suffix.lower()
+    for rank, group in enumerate((TEXT_SUFFIXES, PDF_SUFFIXES, IMAGE_SUFFIXES)):
+        if suffix in group:
+            return rank
+    return 99
+
+
+def list_folder(root: Path) -> list[tuple[Path, str]]:
+    """(file, label) pairs of a folder-per-class tree; one file per stem per class."""
+    if not root.is_dir():
+        raise CorpusError(f"Corpus folder {root} does not exist or is not a folder.")
+    pairs: list[tuple[Path, str]] = []
+    for class_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        by_stem: dict[str, Path] = {}
+        for file in sorted(class_dir.rglob("*")):
+            if not file.is_file() or file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            key = str(file.relative_to(class_dir).with_suffix(""))
+            if key not in by_stem or _preference(file) < _preference(by_stem[key]):
+                by_stem[key] = file
+        pairs.extend((file, class_dir.name) for file in by_stem.values())
+    if not pairs:
+        raise CorpusError(
+            f"No documents found under {root}. Expected one sub-folder per class holding files "
+            f"with suffixes {', '.join(SUPPORTED_SUFFIXES)}."
+        )
+    return pairs
+
+
+def list_csv(csv_path: Path) -> list[tuple[Path, str]]:
+    """(file, label) pairs of a `path,label` CSV; relative paths are relative to the CSV."""
+    if not csv_path.is_file():
+        raise CorpusError(f"Corpus CSV {csv_path} does not exist.")
+    with csv_path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or not {"path", "label"} <= set(reader.fieldnames):
+            raise CorpusError(
+                f"{csv_path} must have a header with columns 'path' and 'label'; "
+                f"found {reader.fieldnames}."
+            )
+        pairs = []
+        for line, row in enumerate(reader, start=2):
+            if not row["path"] or not row["label"]:
+                raise CorpusError(f"{csv_path}:{line}: empty path or label.")
+            path = Path(row["path"])
+            pairs.append((path if path.is_absolute() else csv_path.parent / path, row["label"]))
+    missing = [str(p) for p, _ in pairs if not p.is_file()]
+    if missing:
+        raise CorpusError(
+            f"{csv_path} lists {len(missing)} file(s) that do not exist, e.g. {missing[0]}."
+        )
+    if not pairs:
+        raise CorpusError(f"{csv_path} lists no documents.")
+    return pairs
+
+
+def load_corpus(
+    source: Path, reader: TextReader = text_only_reader, workers: int = 1, progress: bool = True
+) -> Corpus:
+    """Read a folder-per-class tree or a `path,label` CSV into a `Corpus`."""
+    source = Path(source)
+    pairs = list_csv(source) if source.suffix.lower() == ".csv" else list_folder(source)
+    return read_pairs(pairs, reader, workers=workers, progress=progress, desc=f"reading {source}")
+
+
+def read_pairs(
+    pairs: Sequence[tuple[Path, str]],
+    reader: TextReader,
+    workers: int = 1,
+    progress: bool = True,
+    desc: str = "reading",
+) -> Corpus:
+    def read(pair: tuple[Path, str]) -> Document:
+        path, label = pair
+        try:
+            return Document(reader(path), label, str(path))
+        except CorpusError:
+            raise
+        except Exception as exc:  # a reader failure names the file that caused it
+            raise CorpusError(f"Could not read {path}: {exc}") from exc
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        docs = list(tqdm(pool.map(read, pairs), total=len(pairs), desc=desc, disable=not progress))
+    return Corpus(tuple(docs))
+
+
+def load_corpora(
+    sources: Iterable[Path], reader: TextReader = text_only_reader, workers: int = 1,
+    progress: bool = True,
+) -> Corpus:
+    corpus = Corpus(())
+    for source in sources:
+        corpus = corpus + load_corpus(source, reader, workers=workers, progress=progress)
+    return corpus
+
+
+def load_label_map(path: Path) -> dict[str, str | None]:
+    """A JSON object mapping source labels to target labels (null drops the label)."""
+    try:
+        mapping = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CorpusError(f"Label map {path} is not a readable JSON object: {exc}") from exc
+    if not isinstance(mapping, dict):
+        raise CorpusError(f"Label map {path} must be a JSON object of label -> label or null.")
+    return mapping
+
+
+@dataclass(frozen=True)
+class Split:
+    train: Corpus
+    validation: Corpus
+
+
+def stratified_split(corpus: Corpus, validation_fraction: float, seed: int) -> Split:
+    """Stratified train/validation split; every class keeps at least one document on each side."""
+    from sklearn.model_selection import train_test_split
+
+    counts = corpus.counts()
+    too_small = {label: n for label, n in counts.items() if n < 2}
+    if too_small:
+        raise CorpusError(
+            f"Classes with fewer than 2 documents cannot be split for validation: {too_small}. "
+            "Add documents or drop those classes."
+        )
+    if len(counts) < 2:
+        raise CorpusError(f"A classifier needs at least 2 classes; the corpus has {list(counts)}.")
+    n_val = max(len(counts), round(len(corpus) * validation_fraction))
+    if len(corpus) - n_val < len(counts):
+        raise CorpusError(
+            f"{len(corpus)} documents are too few to hold out {n_val} for validation and still "
+            f"train on every one of {len(counts)} classes."
+        )
+    idx = list(range(len(corpus)))
+    train_idx, val_idx = train_test_split(
+        idx, test_size=n_val, random_state=seed, stratify=corpus.labels
+    )
+    docs = corpus.documents
+    return Split(
+        Corpus(tuple(docs[i] for i in sorted(train_idx))),
+        Corpus(tuple(docs[i] for i in sorted(val_idx))),
+    )
