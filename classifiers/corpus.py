@@ -88,13 +88,21 @@ def read_text_file(path: Path) -> str:
 
 def ocr_reader(settings: Settings) -> TextReader:
     """The product's reader: text files as they are, images and PDFs through the cached OCR."""
-    from agent.ocr import OcrService  # the foundation's OCR; imported lazily
-
-    service = OcrService(settings)
+    service = None
 
     def read(path: Path) -> str:
+        nonlocal service
         if path.suffix.lower() in TEXT_SUFFIXES:
             return read_text_file(path)
+        if service is None:
+            try:
+                from agent.ocr import OcrService  # the foundation's OCR, only when needed
+            except ImportError as exc:
+                raise CorpusError(
+                    f"{path} needs OCR, but agent.ocr is not importable ({exc}). Install the "
+                    "full project or train on text files."
+                ) from exc
+            service = OcrService(settings)
         return service.ocr_file(path).text
 
     return read
