@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.commands import documents
+from api.commands import bundles, documents, samples, train
 
 app = typer.Typer(
     name="papertrail",
@@ -13,3 +13,6 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 documents.register(app)
+train.register(app)
+bundles.register(app)
+samples.register(app)

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
+from transformers.utils import logging as transformers_logging
 
 from classifiers.text_windows import head_tail
 
@@ -40,6 +41,7 @@ class BertClassifier:
     def from_base(cls, base_path: Path, labels: Sequence[str], max_length: int,
                   head_fraction: float, seed: int = 13) -> BertClassifier:
         torch.manual_seed(seed)
+        transformers_logging.set_verbosity_error()  # the "new head is missing" report is expected
         tokenizer = AutoTokenizer.from_pretrained(str(base_path))
         model = AutoModelForSequenceClassification.from_pretrained(
             str(base_path), num_labels=len(labels),
@@ -61,12 +63,17 @@ class BertClassifier:
 
     # -- encoding ---------------------------------------------------------------------------
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """Head + tail token ids with the model's special tokens, at most `max_length` each."""
-        budget = self.max_length - self.tokenizer.num_special_tokens_to_add(pair=False)
-        raw = self.tokenizer(list(texts), add_special_tokens=False, truncation=False,
-                             verbose=False)["input_ids"]
-        return [self.tokenizer.build_inputs_with_special_tokens(
-            head_tail(ids, budget, self.head_fraction)) for ids in raw]
+        """[CLS] + head/tail token ids + [SEP], at most `max_length` each."""
+        tok = self.tokenizer
+        first = tok.cls_token_id if tok.cls_token_id is not None else tok.bos_token_id
+        last = tok.sep_token_id if tok.sep_token_id is not None else tok.eos_token_id
+        specials = [i for i in (first, last) if i is not None]
+        budget = self.max_length - len(specials)
+        raw = tok(list(texts), add_special_tokens=False, truncation=False,
+                  verbose=False)["input_ids"]
+        head = [first] if first is not None else []
+        tail = [last] if last is not None else []
+        return [head + head_tail(ids, budget, self.head_fraction) + tail for ids in raw]
 
     def _collate(self, batch: Sequence[list[int]]) -> dict[str, torch.Tensor]:
         width = max(len(ids) for ids in batch)
@@ -111,7 +118,7 @@ class BertClassifier:
                 optimizer.step()
                 scheduler.step()
                 optimizer.zero_grad()
-                total += float(loss)
+                total += loss.item()
                 bar.set_postfix(loss=f"{total / (step + 1):.3f}")
             losses.append(total / steps_per_epoch)
         self.model.eval()

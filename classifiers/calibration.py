@@ -25,7 +25,7 @@ def nll(logits: np.ndarray, labels: np.ndarray, temperature: float = 1.0) -> flo
 
 
 def fit_temperature(
-    logits: np.ndarray, labels: np.ndarray, bounds: tuple[float, float] = (0.05, 20.0)
+    logits: np.ndarray, labels: np.ndarray, bounds: tuple[float, float] = (0.01, 100.0)
 ) -> float:
     """The T > 0 minimising validation NLL of softmax(logits / T).
 
@@ -35,7 +35,7 @@ def fit_temperature(
     logits = np.asarray(logits, dtype=np.float64)
     labels = np.asarray(labels, dtype=np.int64)
     lo, hi = np.log(bounds[0]), np.log(bounds[1])
-    grid = np.linspace(lo, hi, 60)
+    grid = np.linspace(lo, hi, 80)
     losses = [nll(logits, labels, float(np.exp(g))) for g in grid]
     best = int(np.argmin(losses))
     a, b = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -89,23 +90,30 @@ def read_text_file(path: Path) -> str:
 def ocr_reader(settings: Settings) -> TextReader:
     """The product's reader: text files as they are, images and PDFs through the cached OCR."""
     service = None
+    lock = threading.Lock()
 
     def read(path: Path) -> str:
         nonlocal service
         if path.suffix.lower() in TEXT_SUFFIXES:
             return read_text_file(path)
-        if service is None:
-            try:
-                from agent.ocr import OcrService  # the foundation's OCR, only when needed
-            except ImportError as exc:
-                raise CorpusError(
-                    f"{path} needs OCR, but agent.ocr is not importable ({exc}). Install the "
-                    "full project or train on text files."
-                ) from exc
-            service = OcrService(settings)
+        with lock:
+            if service is None:
+                service = _ocr_service(settings, path)
         return service.ocr_file(path).text
 
     return read
+
+
+def _ocr_service(settings: Settings, path: Path) -> object:
+    """The foundation's `agent.ocr.OcrService`, imported only when a file needs OCR."""
+    try:
+        from agent.ocr import OcrService
+    except ImportError as exc:
+        raise CorpusError(
+            f"{path} needs OCR, but agent.ocr is not importable ({exc}). Install the full "
+            "project or train on text files."
+        ) from exc
+    return OcrService(settings)
 
 
 def text_only_reader(path: Path) -> str:

@@ -1,0 +1,109 @@
+"""`papertrail bundles list | show ID | activate ID`: the classifier bundle registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+bundles_app = typer.Typer(help="Classifier bundles: list, inspect, activate.",
+                          no_args_is_help=True)
+
+RootOption = Annotated[Path | None, typer.Option(
+    "--root", help="Bundle registry folder (default: the data folder's bundles/).")]
+
+
+def _registry(root: Path | None):
+    from agent.settings import get_settings
+    from classifiers.bundle import Registry
+
+    return Registry(root or get_settings().bundle_dir)
+
+
+@bundles_app.command("list")
+def list_bundles(root: RootOption = None) -> None:
+    """Every bundle in the registry; the active one is marked with *."""
+    from classifiers.bundle import read_info
+    from classifiers.errors import BundleError
+
+    registry = _registry(root)
+    ids = registry.ids()
+    if not ids:
+        console.print(f"no bundles in {registry.root}; train one with `papertrail train`.")
+        return
+    active = registry.active_id()
+    table = Table("", "id", "created", "model", "labels", "val acc", "threshold", "coverage")
+    for bundle_id in ids:
+        try:
+            info = read_info(registry.path(bundle_id))
+        except BundleError as exc:
+            table.add_row("*" if bundle_id == active else "", bundle_id, f"[red]{exc}[/red]",
+                          "", "", "", "", "")
+            continue
+        auto = info.thresholds[info.primary]
+        table.add_row("*" if bundle_id == active else "", bundle_id,
+                      info.created_at.strftime("%Y-%m-%d %H:%M"), info.primary,
+                      str(len(info.labels)), f"{info.metrics[info.primary].accuracy:.3f}",
+                      f"{auto.threshold:.3f}", f"{auto.coverage:.1%}")
+    console.print(table)
+
+
+@bundles_app.command("show")
+def show(bundle_id: str, root: RootOption = None) -> None:
+    """One bundle's metadata, metrics per model and verification status."""
+    from classifiers.bundle import read_info, read_manifest, verify
+    from classifiers.errors import BundleError
+
+    registry = _registry(root)
+    try:
+        full = registry.resolve(bundle_id)
+        folder = registry.path(full)
+        manifest, info, bad = read_manifest(folder), read_info(folder), verify(folder)
+    except BundleError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"[bold]{full}[/bold]{'  (active)' if registry.active_id() == full else ''}")
+    console.print(f"content hash  {manifest.content_hash}")
+    console.print(f"verified      {'yes' if not bad else f'[red]NO: {bad}[/red]'}")
+    console.print(f"created       {info.created_at.isoformat()}")
+    console.print(f"base model    {info.base_model}  max_length {info.max_length}  "
+                  f"head_fraction {info.head_fraction}")
+    console.print(f"answers with  {info.primary} (ensemble weight {info.ensemble_weight})")
+    console.print(f"corpus        {info.corpus_hash[:16]}  train {info.n_train}  "
+                  f"validation {info.n_validation}")
+    console.print(f"labels        {', '.join(info.labels)}")
+    table = Table("model", "accuracy", "macro-F1", "ECE before", "ECE after", "T",
+                  "threshold", "coverage", title="validation metrics")
+    for name, m in info.metrics.items():
+        table.add_row(name, f"{m.accuracy:.3f}", f"{m.macro_f1:.3f}", f"{m.ece_before:.3f}",
+                      f"{m.ece_after:.3f}", f"{m.temperature:.2f}", f"{m.auto.threshold:.3f}",
+                      f"{m.auto.coverage:.1%}")
+    console.print(table)
+    per_class = Table("class", "precision", "recall", "F1", "support",
+                      title=f"per class ({info.primary})")
+    for label, c in info.metrics[info.primary].per_class.items():
+        per_class.add_row(label, f"{c.precision:.2f}", f"{c.recall:.2f}", f"{c.f1:.2f}",
+                          str(c.support))
+    console.print(per_class)
+
+
+@bundles_app.command("activate")
+def activate(bundle_id: str, root: RootOption = None) -> None:
+    """Make a bundle the single active one (it is verified first)."""
+    from classifiers.errors import BundleError
+
+    registry = _registry(root)
+    try:
+        full = registry.activate(bundle_id)
+    except BundleError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"active bundle: {full}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(bundles_app, name="bundles")
