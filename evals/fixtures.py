@@ -31,7 +31,9 @@ INVOICE_LINES = [
 PAGE_PX = (1240, 1754)  # A4 at 150 dpi
 
 
-def render_page(lines: list[str], size: tuple[int, int] = PAGE_PX, font_px: int = 30) -> Image.Image:
+def render_page(
+    lines: list[str], size: tuple[int, int] = PAGE_PX, font_px: int = 30
+) -> Image.Image:
     """A clean grayscale page with one text line per entry."""
     image = Image.new("L", size, 255)
     draw = ImageDraw.Draw(image)

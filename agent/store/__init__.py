@@ -6,4 +6,6 @@ from agent.store.models import Base, Document, DocumentStatus
 from agent.store.repository import DocumentRepository
 from agent.store.store import Store
 
-__all__ = ["Base", "BlobStore", "Database", "Document", "DocumentRepository", "DocumentStatus", "Store"]
+__all__ = [
+    "Base", "BlobStore", "Database", "Document", "DocumentRepository", "DocumentStatus", "Store",
+]
