@@ -169,8 +169,8 @@ def _count_image_pages(data: bytes, filename: str, limits: Limits) -> int:
                     _refuse_bombs(image.size, filename, limits)
                     image.load()
                 return frames
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise DecompressionBombError(_bomb_message(filename, None, limits)) from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise DecompressionBombError(_bomb_message(filename, str(exc), limits)) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
             raise CorruptFileError(
                 f"{filename!r} is a damaged or truncated image ({exc}). Save or scan it again "
@@ -180,13 +180,13 @@ def _count_image_pages(data: bytes, filename: str, limits: Limits) -> int:
 
 def _refuse_bombs(size: tuple[int, int], filename: str, limits: Limits) -> None:
     if size[0] * size[1] > limits.max_image_pixels:
-        raise DecompressionBombError(_bomb_message(filename, size, limits))
+        seen = f"an image of {size[0]}x{size[1]} = {size[0] * size[1]:,} pixels"
+        raise DecompressionBombError(_bomb_message(filename, seen, limits))
 
 
-def _bomb_message(filename: str, size: tuple[int, int] | None, limits: Limits) -> str:
-    seen = f"{size[0]}x{size[1]} = {size[0] * size[1]:,} pixels" if size else "too many pixels"
+def _bomb_message(filename: str, seen: str, limits: Limits) -> str:
     return (
-        f"{filename!r} decodes to an image of {seen}; the limit is {limits.max_image_pixels:,} "
+        f"{filename!r} decodes to {seen}; the limit is {limits.max_image_pixels:,} "
         "pixels (setting PAPERTRAIL_MAX_IMAGE_PIXELS), a guard against decompression bombs. "
         "Scan it at a lower resolution."
     )
