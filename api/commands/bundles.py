@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console()
+from api.context import console, handles_user_errors, settings
+
 bundles_app = typer.Typer(help="Classifier bundles: list, inspect, activate.",
                           no_args_is_help=True)
 
@@ -17,11 +17,10 @@ RootOption = Annotated[Path | None, typer.Option(
     "--root", help="Bundle registry folder (default: the data folder's bundles/).")]
 
 
-def _registry(root: Path | None):
-    from agent.settings import get_settings
+def _registry(root: Path | None):  # -> classifiers.bundle.Registry
     from classifiers.bundle import Registry
 
-    return Registry(root or get_settings().bundle_dir)
+    return Registry(root or settings().bundle_dir)
 
 
 @bundles_app.command("list")
@@ -53,19 +52,15 @@ def list_bundles(root: RootOption = None) -> None:
 
 
 @bundles_app.command("show")
+@handles_user_errors
 def show(bundle_id: str, root: RootOption = None) -> None:
     """One bundle's metadata, metrics per model and verification status."""
     from classifiers.bundle import read_info, read_manifest, verify
-    from classifiers.errors import BundleError
 
     registry = _registry(root)
-    try:
-        full = registry.resolve(bundle_id)
-        folder = registry.path(full)
-        manifest, info, bad = read_manifest(folder), read_info(folder), verify(folder)
-    except BundleError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from exc
+    full = registry.resolve(bundle_id)
+    folder = registry.path(full)
+    manifest, info, bad = read_manifest(folder), read_info(folder), verify(folder)
     console.print(f"[bold]{full}[/bold]{'  (active)' if registry.active_id() == full else ''}")
     console.print(f"content hash  {manifest.content_hash}")
     console.print(f"verified      {'yes' if not bad else f'[red]NO: {bad}[/red]'}")
@@ -92,16 +87,10 @@ def show(bundle_id: str, root: RootOption = None) -> None:
 
 
 @bundles_app.command("activate")
+@handles_user_errors
 def activate(bundle_id: str, root: RootOption = None) -> None:
     """Make a bundle the single active one (it is verified first)."""
-    from classifiers.errors import BundleError
-
-    registry = _registry(root)
-    try:
-        full = registry.activate(bundle_id)
-    except BundleError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from exc
+    full = _registry(root).activate(bundle_id)
     console.print(f"active bundle: {full}")
 
 

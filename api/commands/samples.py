@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-console = Console()
+from api.context import console
+
 samples_app = typer.Typer(help="Generated sample documents with ground truth.",
                           no_args_is_help=True)
 

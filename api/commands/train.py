@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-console = Console()
+from api.context import console, handles_user_errors, settings
 
 
+@handles_user_errors
 def train(
     data: Annotated[list[Path], typer.Option(
         "--data", help="Corpus: a folder with one sub-folder per class, or a path,label CSV. "
@@ -30,27 +30,22 @@ def train(
     seed: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """Train a classifier bundle (BERT + TF-IDF baseline, calibrated) and register it."""
-    from agent.settings import get_settings
     from classifiers.bundle import Registry, read_info
     from classifiers.corpus import load_corpora, load_label_map, ocr_reader
-    from classifiers.errors import ClassifierError
     from classifiers.train import train_bundle
 
-    settings = get_settings()
+    cfg_all = settings()
     updates = {k: v for k, v in {"base_model": base, "epochs": epochs, "max_length": max_length,
                                   "seed": seed}.items() if v is not None}
-    cfg = settings.classifier.model_copy(update=updates)
-    registry = Registry(out or settings.bundle_dir)
-    try:
-        corpus = load_corpora(data, ocr_reader(settings), workers=settings.ocr_workers)
-        if label_map:
-            corpus = corpus.map_labels(load_label_map(label_map))
-        console.print(f"corpus: {len(corpus)} documents, {corpus.counts()}")
-        bundle_id = train_bundle(corpus, cfg, registry, with_bert=not baseline_only,
-                                 activate=activate)
-    except ClassifierError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from exc
+    cfg = cfg_all.classifier.model_copy(update=updates)
+    registry = Registry(out or cfg_all.bundle_dir)
+    # One file per worker: single-page scans would otherwise leave all but one core idle.
+    corpus = load_corpora(data, ocr_reader(cfg_all), workers=cfg_all.ocr_workers)
+    if label_map:
+        corpus = corpus.map_labels(load_label_map(label_map))
+    console.print(f"corpus: {len(corpus)} documents, {corpus.counts()}")
+    bundle_id = train_bundle(corpus, cfg, registry, with_bert=not baseline_only,
+                             activate=activate)
     info = read_info(registry.path(bundle_id))
     primary = info.metrics[info.primary]
     auto = info.thresholds[info.primary]
