@@ -57,6 +57,15 @@ class BertClassifier:
         labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
         return cls(model, tokenizer, labels, max_length, head_fraction)
 
+    def quantized(self) -> BertClassifier:
+        """A copy whose Linear layers run in int8 (dynamic quantisation; CPU inference only)."""
+        import copy
+
+        model = torch.ao.quantization.quantize_dynamic(
+            copy.deepcopy(self.model), {torch.nn.Linear}, dtype=torch.qint8)
+        return BertClassifier(model, self.tokenizer, self.labels, self.max_length,
+                              self.head_fraction)
+
     def save(self, folder: Path) -> None:
         self.model.save_pretrained(str(folder), safe_serialization=True)
         self.tokenizer.save_pretrained(str(folder))

@@ -1,0 +1,192 @@
+"""Classifier benchmark on RVL-CDIP pages: TF-IDF baseline vs fine-tuned BERT vs their ensemble.
+
+    python benchmarks/classifier.py [--data ../shared/data] [--max-length 256] [--epochs 4]
+                                    [--tobacco] [--tobacco-per-class 80]
+
+One fixed stratified split of ../shared/data/rvlcdip (test 20 %, the rest train + validation as
+`papertrail train` does). Pages are read through the project's OCR (cached under the data
+folder's cache/, so only the first run OCRs). Every model is calibrated and thresholded on the
+validation split and measured on the test split. With --tobacco, Tobacco3482 text mapped onto the
+shared labels is added to the training split only (never to validation or test).
+Prints one table and writes benchmarks/results/classifier-<timestamp>.json. Skips (exit 0) when
+the data folder is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract: one thread per process
+
+import numpy as np  # noqa: E402
+
+from agent.settings import Settings  # noqa: E402
+from classifiers.corpus import (  # noqa: E402
+    Corpus,
+    Split,
+    load_corpus,
+    ocr_reader,
+    read_text_file,
+    stratified_split,
+)
+from classifiers.ensemble import blend  # noqa: E402
+from classifiers.metrics import evaluate  # noqa: E402
+from classifiers.train import TrainedModels, fit_models  # noqa: E402
+
+# Tobacco3482 classes onto RVL-CDIP classes (both come from the same tobacco archive).
+TOBACCO_TO_RVL = {
+    "Advertisement": "advertisement", "Email": "email", "Form": "form", "Letter": "letter",
+    "Memo": "memo", "News": "news_article", "Report": "scientific_report", "Resume": "resume",
+    "Scientific": "scientific_publication", "Note": None,  # handwritten notes: no clean match
+}
+
+
+def tobacco_corpus(folder: Path, per_class: int, seed: int) -> Corpus:
+    corpus = load_corpus(folder / "labels.csv", read_text_file, progress=False)
+    corpus = corpus.map_labels(TOBACCO_TO_RVL)
+    rng = np.random.default_rng(seed)
+    keep = []
+    for label in corpus.label_set:
+        idx = [i for i, d in enumerate(corpus.documents) if d.label == label]
+        keep += sorted(rng.choice(idx, size=min(per_class, len(idx)), replace=False).tolist())
+    return Corpus(tuple(corpus.documents[i] for i in sorted(keep)))
+
+
+def docs_per_second(fn, texts: list[str], repeats: int = 1) -> float:
+    fn(texts[:8])  # warm-up
+    start = time.perf_counter()
+    for _ in range(repeats):
+        fn(texts)
+    return repeats * len(texts) / (time.perf_counter() - start)
+
+
+def test_metrics(models: TrainedModels, test: Corpus, quantize: bool, batch: int) -> dict:
+    index = {label: i for i, label in enumerate(models.labels)}
+    y = np.array([index[label] for label in test.labels])
+    texts = test.texts
+    t = models.temperatures
+    logits = {"baseline": models.baseline.logits(texts)}
+    speed = {"baseline": docs_per_second(models.baseline.logits, texts, repeats=5)}
+    if models.bert is not None:
+        bert_fn = (lambda xs: models.bert.logits(xs, batch))  # noqa: E731
+        speed["bert"] = docs_per_second(bert_fn, texts)
+        logits["bert"] = models.bert.logits(texts, batch)
+        logits["ensemble"] = blend(logits["bert"], t["bert"], logits["baseline"],
+                                   t["baseline"], models.ensemble_weight)
+        speed["ensemble"] = 1 / (1 / speed["bert"] + 1 / speed["baseline"])
+        if quantize:
+            q = models.bert.quantized()
+            speed["bert-int8"] = docs_per_second(lambda xs: q.logits(xs, batch), texts)
+            logits["bert-int8"] = q.logits(texts, batch)
+            t = {**t, "bert-int8": t["bert"]}
+            logits["ensemble-int8"] = blend(logits["bert-int8"], t["bert"], logits["baseline"],
+                                            t["baseline"], models.ensemble_weight)
+            t["ensemble-int8"] = t["ensemble"]
+            speed["ensemble-int8"] = 1 / (1 / speed["bert-int8"] + 1 / speed["baseline"])
+    out = {}
+    for name, z in logits.items():
+        m = evaluate(z, y, models.labels, t[name], 0.98,
+                     threshold=models.metrics[name.replace("-int8", "")].auto.threshold)
+        out[name] = {
+            "accuracy": m.accuracy, "macro_f1": m.macro_f1, "ece_raw": m.ece_before,
+            "ece": m.ece_after, "temperature": t[name],
+            "threshold": m.auto.threshold, "coverage": m.auto.coverage,
+            "auto_precision": m.auto.precision, "docs_per_s": speed[name],
+            "val_accuracy": models.metrics[name.replace("-int8", "")].accuracy,
+            "per_class_f1": {k: v.f1 for k, v in m.per_class.items()},
+        }
+        # Also: the best coverage any threshold reaches at 98 % on test (an upper bound).
+        out[name]["oracle_coverage"] = evaluate(z, y, models.labels, t[name], 0.98).auto.coverage
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    data = Path(args.data)
+    rvl = data / "rvlcdip"
+    if not (rvl / "labels.csv").is_file():
+        print(f"skipped: {rvl} not found (set --data or PAPERTRAIL_DATA)")
+        return 0
+    settings = Settings()
+    cfg = settings.classifier.model_copy(update={
+        "max_length": args.max_length, "epochs": args.epochs, "seed": args.seed,
+        "head_fraction": args.head_fraction, "ensemble_weight": args.ensemble_weight,
+    })
+    started = time.perf_counter()
+    corpus = load_corpus(rvl / "labels.csv", ocr_reader(settings), workers=settings.ocr_workers)
+    ocr_s = time.perf_counter() - started
+    outer = stratified_split(corpus, 0.2, seed=args.seed)  # validation here = the test set
+    test, rest = outer.validation, outer.train
+    inner = stratified_split(rest, cfg.validation_fraction, cfg.seed)
+    variants = {"rvl": inner}
+    if args.tobacco:
+        extra = tobacco_corpus(data / "tobacco3482-text", args.tobacco_per_class, args.seed)
+        variants["rvl+tobacco"] = Split(inner.train + extra, inner.validation)
+    results = {}
+    for name, split in variants.items():
+        with_bert = not args.baseline_only and (name == "rvl" or args.tobacco_bert)
+        print(f"== {name}: train {len(split.train)}, validation {len(split.validation)}, "
+              f"test {len(test)}; BERT: {with_bert}", flush=True)
+        t0 = time.perf_counter()
+        models = fit_models(split, cfg, with_bert=with_bert, progress=not args.quiet)
+        results[name] = {"train_s": time.perf_counter() - t0, "n_train": len(split.train),
+                         "models": test_metrics(models, test, args.quantize,
+                                                cfg.inference_batch_size)}
+    print_table(results, cfg.max_length)
+    report = {
+        "created_at": datetime.now(UTC).isoformat(), "host": platform.node(),
+        "cpus": os.cpu_count(), "load_avg": os.getloadavg(),
+        "settings": cfg.model_dump(), "n_corpus": len(corpus), "n_test": len(test),
+        "corpus_hash": corpus.content_hash(), "ocr_seconds": ocr_s, "results": results,
+    }
+    out_dir = ROOT / "benchmarks" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / f"classifier-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps(report, indent=2))
+    print(f"wrote {out}")
+    return 0
+
+
+def print_table(results: dict, max_length: int) -> None:
+    header = (f"{'train data':<12} {'model':<14} {'acc':>6} {'macroF1':>7} {'ECE raw':>7} "
+              f"{'ECE cal':>7} {'cov@98':>7} {'prec':>5} {'docs/s':>7}")
+    print(f"\ntest split, max_length {max_length}\n{header}\n{'-' * len(header)}")
+    for variant, r in results.items():
+        for name, m in r["models"].items():
+            prec = "-" if m["auto_precision"] is None else f"{m['auto_precision']:.2f}"
+            print(f"{variant:<12} {name:<14} {m['accuracy']:>6.3f} {m['macro_f1']:>7.3f} "
+                  f"{m['ece_raw']:>7.3f} {m['ece']:>7.3f} {m['coverage']:>7.1%} {prec:>5} "
+                  f"{m['docs_per_s']:>7.1f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=os.environ.get("PAPERTRAIL_DATA", ROOT / ".." /
+                                                         "shared" / "data"))
+    parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--head-fraction", type=float, default=0.75)
+    parser.add_argument("--ensemble-weight", type=float, default=0.5)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--tobacco", action="store_true", help="also train with Tobacco3482")
+    parser.add_argument("--tobacco-per-class", type=int, default=80)
+    parser.add_argument("--tobacco-bert", action="store_true",
+                        help="fine-tune BERT on the Tobacco variant too (slow)")
+    parser.add_argument("--quantize", action="store_true", help="also measure int8 BERT")
+    parser.add_argument("--baseline-only", action="store_true")
+    parser.add_argument("--quiet", action="store_true")
+    return run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
