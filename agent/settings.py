@@ -51,14 +51,18 @@ class ClassifierSettings(BaseSettings):
         0.98, gt=0.0, le=1.0, description="Precision the auto-approved subset must reach; the "
         "auto-approve threshold is derived from it on calibrated validation scores."
     )
-    ensemble_weight: float = Field(
-        0.5, ge=0.0, le=1.0, description="Weight of BERT's log-probabilities when blended with "
-        "the baseline's (1.0 = BERT alone, 0.0 = baseline alone)."
+    ensemble_weight: float | None = Field(
+        None, ge=0.0, le=1.0, description="Weight of BERT's log-probabilities when blended with "
+        "the baseline's (1.0 = BERT alone, 0.0 = baseline alone). Unset: chosen from "
+        "0, 0.25, ..., 1 by validation log-loss."
     )
     torch_threads: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads for torch."
     )
     inference_batch_size: int = Field(32, ge=1, description="Documents per inference batch.")
+    quantize: bool = Field(
+        False, description="Run BERT's linear layers in int8 at inference (dynamic quantisation)."
+    )
 
 
 class Settings(BaseSettings):

@@ -140,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
         t0 = time.perf_counter()
         models = fit_models(split, cfg, with_bert=with_bert, progress=not args.quiet)
         results[name] = {"train_s": time.perf_counter() - t0, "n_train": len(split.train),
+                         "ensemble_weight": models.ensemble_weight,
                          "models": test_metrics(models, test, args.quantize,
                                                 cfg.inference_batch_size)}
     print_table(results, cfg.max_length)
@@ -176,7 +177,8 @@ def main() -> int:
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--head-fraction", type=float, default=0.75)
-    parser.add_argument("--ensemble-weight", type=float, default=0.5)
+    parser.add_argument("--ensemble-weight", type=float, default=None,
+                        help="BERT weight in the blend (default: chosen on validation)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--tobacco", action="store_true", help="also train with Tobacco3482")
     parser.add_argument("--tobacco-per-class", type=int, default=80)

@@ -108,7 +108,7 @@ class Classifier:
         return self.classify_batch([text])[0]
 
 
-def load_bundle(folder: Path, batch_size: int = 32) -> Classifier:
+def load_bundle(folder: Path, batch_size: int = 32, quantize: bool = False) -> Classifier:
     """Verify and load one bundle folder; BERT problems degrade to the baseline, never silently."""
     folder = Path(folder)
     if not folder.is_dir():
@@ -140,6 +140,8 @@ def load_bundle(folder: Path, batch_size: int = 32) -> Classifier:
             bert = BertClassifier.load(folder / "bert", info.max_length, info.head_fraction)
             if bert.labels != info.labels:
                 raise BundleCorruptError("BERT label map differs from bundle.json")
+            if quantize:
+                bert = bert.quantized()
         except Exception as exc:  # any load failure means: answer with the baseline, say why
             bert, reason = None, f"BERT could not load: {type(exc).__name__}: {exc}"
     if reason:
@@ -160,4 +162,5 @@ def load_active(settings: Settings) -> Classifier:
             f"No active classifier bundle in {registry.root}. Train one with `papertrail train "
             "--data DIR` or activate one with `papertrail bundles activate ID`."
         )
-    return load_bundle(registry.path(active), settings.classifier.inference_batch_size)
+    cfg = settings.classifier
+    return load_bundle(registry.path(active), cfg.inference_batch_size, cfg.quantize)

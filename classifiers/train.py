@@ -14,7 +14,7 @@ from classifiers.base_models import resolve_base_model
 from classifiers.baseline import BaselineClassifier
 from classifiers.bert import BertClassifier, FineTuneConfig
 from classifiers.bundle import BundleInfo, Registry, write_info
-from classifiers.calibration import fit_temperature
+from classifiers.calibration import fit_temperature, nll
 from classifiers.corpus import Corpus, Split, stratified_split
 from classifiers.ensemble import blend
 from classifiers.errors import TrainingError
@@ -66,22 +66,36 @@ def fit_models(split: Split, cfg: ClassifierSettings, with_bert: bool = True,
         logits["bert"] = bert.logits(split.validation.texts, cfg.inference_batch_size)
 
     temps = {name: fit_temperature(z, val_y) for name, z in logits.items()}
+    weight = 0.0
     if bert is not None:
+        weight = cfg.ensemble_weight
+        if weight is None:
+            weight = choose_ensemble_weight(logits["bert"], temps["bert"], logits["baseline"],
+                                            temps["baseline"], val_y)
         logits["ensemble"] = blend(logits["bert"], temps["bert"], logits["baseline"],
-                                   temps["baseline"], cfg.ensemble_weight)
+                                   temps["baseline"], weight)
         temps["ensemble"] = fit_temperature(logits["ensemble"], val_y)
     metrics = {name: evaluate(z, val_y, labels, temps[name], cfg.target_precision)
                for name, z in logits.items()}
-    if bert is None:
+    if bert is None or weight <= 0.0:
         primary = "baseline"
-    elif cfg.ensemble_weight >= 1.0:
+    elif weight >= 1.0:
         primary = "bert"
-    elif cfg.ensemble_weight <= 0.0:
-        primary = "baseline"
     else:
         primary = "ensemble"
     return TrainedModels(labels, baseline, bert, val_y, logits, temps, metrics, primary,
-                         cfg.ensemble_weight, timings)
+                         weight, timings)
+
+
+def choose_ensemble_weight(bert_logits: np.ndarray, bert_t: float, base_logits: np.ndarray,
+                           base_t: float, y: np.ndarray,
+                           grid: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)) -> float:
+    """The BERT weight with the lowest validation log-loss (each blend temperature-scaled)."""
+    def loss(w: float) -> float:
+        z = blend(bert_logits, bert_t, base_logits, base_t, w)
+        return nll(z, y, fit_temperature(z, y))
+
+    return min(grid, key=loss)
 
 
 def write_bundle(models: TrainedModels, corpus: Corpus, split: Split, cfg: ClassifierSettings,

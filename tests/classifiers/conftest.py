@@ -18,7 +18,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 TINY = ClassifierSettings(
     max_length=32, epochs=1, batch_size=8, learning_rate=1e-4, validation_fraction=0.3,
-    seed=5, torch_threads=2, inference_batch_size=16,
+    seed=5, torch_threads=2, inference_batch_size=16, ensemble_weight=0.5,
 )
 
 

@@ -50,3 +50,14 @@ def test_models_learn_the_generated_classes(trained: TrainedModels, heldout_corp
     # Generated documents are easy: the baseline must separate them; the 1-epoch BERT need not.
     assert (logits["baseline"].argmax(axis=1) == y).mean() >= 0.9
     assert (logits["ensemble"].argmax(axis=1) == y).mean() >= 0.9
+
+
+def test_ensemble_weight_follows_the_informative_model() -> None:
+    from classifiers.train import choose_ensemble_weight
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 4, size=400)
+    informative = np.eye(4)[y] * 3 + rng.normal(0, 1, size=(400, 4))
+    noise = rng.normal(0, 1, size=(400, 4))
+    assert choose_ensemble_weight(informative, 1.0, noise, 1.0, y) == 1.0
+    assert choose_ensemble_weight(noise, 1.0, informative, 1.0, y) == 0.0
