@@ -71,6 +71,11 @@ def docs_per_second(fn, texts: list[str], repeats: int = 1) -> float:
     return repeats * len(texts) / (time.perf_counter() - start)
 
 
+def base_name(name: str) -> str:
+    """The model whose validation threshold a variant uses ('bert-int8' -> 'bert')."""
+    return name.replace("-int8", "").replace("-head-only", "")
+
+
 def test_metrics(models: TrainedModels, test: Corpus, quantize: bool, batch: int) -> dict:
     index = {label: i for i, label in enumerate(models.labels)}
     y = np.array([index[label] for label in test.labels])
@@ -85,6 +90,14 @@ def test_metrics(models: TrainedModels, test: Corpus, quantize: bool, batch: int
         logits["ensemble"] = blend(logits["bert"], t["bert"], logits["baseline"],
                                    t["baseline"], models.ensemble_weight)
         speed["ensemble"] = 1 / (1 / speed["bert"] + 1 / speed["baseline"])
+        # The same fine-tuned model fed only the head of each document (no retraining): how
+        # much the tail window contributes.
+        head_fraction = models.bert.head_fraction
+        models.bert.head_fraction = 1.0
+        logits["bert-head-only"] = models.bert.logits(texts, batch)
+        models.bert.head_fraction = head_fraction
+        t = {**t, "bert-head-only": t["bert"]}
+        speed["bert-head-only"] = speed["bert"]
         if quantize:
             q = models.bert.quantized()
             speed["bert-int8"] = docs_per_second(lambda xs: q.logits(xs, batch), texts)
@@ -97,13 +110,13 @@ def test_metrics(models: TrainedModels, test: Corpus, quantize: bool, batch: int
     out = {}
     for name, z in logits.items():
         m = evaluate(z, y, models.labels, t[name], 0.98,
-                     threshold=models.metrics[name.replace("-int8", "")].auto.threshold)
+                     threshold=models.metrics[base_name(name)].auto.threshold)
         out[name] = {
             "accuracy": m.accuracy, "macro_f1": m.macro_f1, "ece_raw": m.ece_before,
             "ece": m.ece_after, "temperature": t[name],
             "threshold": m.auto.threshold, "coverage": m.auto.coverage,
             "auto_precision": m.auto.precision, "docs_per_s": speed[name],
-            "val_accuracy": models.metrics[name.replace("-int8", "")].accuracy,
+            "val_accuracy": models.metrics[base_name(name)].accuracy,
             "per_class_f1": {k: v.f1 for k, v in m.per_class.items()},
         }
         # Also: the best coverage any threshold reaches at 98 % on test (an upper bound).

@@ -136,3 +136,13 @@ def test_corrupt_metadata_or_manifest_is_an_error(bundle_copy: tuple[Registry, s
         load_bundle(folder)
     with pytest.raises(BundleNotFoundError):
         load_bundle(folder.parent / "nope")
+
+
+def test_int8_bundle_answers_like_fp32(bundle: tuple[Registry, str],
+                                       heldout_corpus: Corpus) -> None:
+    registry, bundle_id = bundle
+    fp32 = load_bundle(registry.path(bundle_id)).classify_batch(heldout_corpus.texts)
+    int8 = load_bundle(registry.path(bundle_id), quantize=True).classify_batch(
+        heldout_corpus.texts)
+    agree = np.mean([a.label == b.label for a, b in zip(fp32, int8, strict=True)])
+    assert agree >= 0.9 and all(p.model == "ensemble" for p in int8)
