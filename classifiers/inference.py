@@ -21,6 +21,7 @@ from classifiers.calibration import softmax
 from classifiers.ensemble import blend
 from classifiers.errors import BundleCorruptError, BundleNotFoundError
 from classifiers.prediction import Prediction
+from classifiers.thresholds import NEVER
 
 if TYPE_CHECKING:
     from agent.settings import Settings
@@ -65,6 +66,11 @@ class Classifier:
             "fallback_reason": self.fallback_reason,
         }
 
+    def auto_threshold(self) -> float:
+        """Calibrated top-1 confidence at or above which the answering model is `confident`."""
+        threshold = self._threshold(self.model)
+        return NEVER if threshold is None else threshold
+
     def _threshold(self, model: str) -> float | None:
         auto = self.info.thresholds.get(model)
         return auto.threshold if auto else None
@@ -76,8 +82,10 @@ class Classifier:
             try:
                 bert_logits = self.bert.logits(texts, self.batch_size)
             except Exception as exc:  # a broken model must not take classification down
-                log.exception("BERT inference failed; answering with the baseline")
+                log.exception("BERT inference failed; the baseline answers from now on")
                 reason = f"BERT inference failed: {type(exc).__name__}: {exc}"
+                # Degrade for good, so model, auto_threshold() and lineage() stay consistent.
+                self.bert, self.fallback_reason = None, reason
                 return softmax(base_logits, temps["baseline"]), "baseline", reason
             if self.info.primary == "bert":
                 return softmax(bert_logits, temps["bert"]), "bert", None

@@ -146,3 +146,22 @@ def test_int8_bundle_answers_like_fp32(bundle: tuple[Registry, str],
         heldout_corpus.texts)
     agree = np.mean([a.label == b.label for a, b in zip(fp32, int8, strict=True)])
     assert agree >= 0.9 and all(p.model == "ensemble" for p in int8)
+
+
+def test_runtime_bert_failure_degrades_to_the_baseline(
+    bundle: tuple[Registry, str], heldout_corpus: Corpus
+) -> None:
+    registry, bundle_id = bundle
+    classifier = load_bundle(registry.path(bundle_id))
+    assert classifier.auto_threshold() == read_info(registry.path(bundle_id)).thresholds[
+        "ensemble"].threshold
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    classifier.bert.logits = broken
+    prediction = classifier.classify(heldout_corpus.texts[0])
+    assert prediction.model == "baseline" and "out of memory" in prediction.fallback_reason
+    assert classifier.model == "baseline" and classifier.lineage()["fallback_reason"]
+    assert classifier.auto_threshold() == prediction.auto_threshold == read_info(
+        registry.path(bundle_id)).thresholds["baseline"].threshold
