@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from api import context
-from api.commands import demo, documents
+from api.commands import demo, documents, pipeline
 
 app = typer.Typer(
     name="papertrail",
@@ -29,3 +29,4 @@ def main(
 
 documents.register(app)
 demo.register(app)
+pipeline.register(app)
