@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from api import context
-from api.commands import bundles, demo, documents, samples, train
+from api.commands import bundles, demo, documents, pipeline, samples, train
 
 app = typer.Typer(
     name="papertrail",
@@ -29,6 +29,7 @@ def main(
 
 documents.register(app)
 demo.register(app)
+pipeline.register(app)
 train.register(app)
 bundles.register(app)
 samples.register(app)

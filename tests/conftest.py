@@ -34,11 +34,16 @@ def postgres_unavailable_reason() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def postgres_schema_url() -> Iterator[str]:
-    """A fresh schema on the PostgreSQL server, dropped afterwards; skips when unreachable."""
+def postgres_reachable() -> None:
     reason = postgres_unavailable_reason()
     if reason:
         pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_reachable: None) -> Iterator[str]:
+    """A fresh schema on the PostgreSQL server for one test (documents, lineage, checkpoints),
+    dropped afterwards; skips, saying why, when the server is unreachable."""
     schema = f"pt_test_{uuid.uuid4().hex[:10]}"
     engine = sa.create_engine(POSTGRES_URL)
     with engine.begin() as conn:
@@ -62,13 +67,7 @@ def db_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sett
         yield Settings(data_dir=tmp_path / "var", ocr_workers=2)
         return
     url = request.getfixturevalue("postgres_schema_url")
-    settings = Settings(data_dir=tmp_path / "var", database_url=url, ocr_workers=2)
-    yield settings
-    engine = sa.create_engine(url)
-    from agent.store import Base
-
-    Base.metadata.drop_all(engine)
-    engine.dispose()
+    yield Settings(data_dir=tmp_path / "var", database_url=url, ocr_workers=2)
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from agent.errors import (
     UnsupportedTypeError,
 )
 from agent.filetypes import DocType, sniff, type_from_name
+from agent.pdfium_lock import PDFIUM_LOCK
 
 MAX_FILENAME_CHARS = 255
 
@@ -131,6 +132,11 @@ def _check_text(data: bytes, filename: str, limits: Limits) -> int:
 
 
 def _count_pdf_pages(data: bytes, filename: str, limits: Limits) -> int:
+    with PDFIUM_LOCK:
+        return _count_pdf_pages_locked(data, filename)
+
+
+def _count_pdf_pages_locked(data: bytes, filename: str) -> int:
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:

@@ -6,7 +6,6 @@ import io
 import math
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from PIL import Image
 
 from agent.filetypes import DocType
 from agent.ocr.models import Method
+from agent.pdfium_lock import PDFIUM_LOCK
 
 _WORD_CHAR = re.compile(r"[^\W_]", re.UNICODE)
 
@@ -37,26 +37,26 @@ class PageImage:
 PageSource = KnownText | PageImage
 
 
-def iter_pages(
+def split_pages(
     data: bytes,
     doc_type: DocType,
     workdir: Path,
     dpi: int,
     text_layer_min_chars: int,
     max_pixels: int,
-) -> Iterator[PageSource]:
-    """Yield pages in order. Runs in one thread: pdfium is not thread-safe."""
+) -> list[PageSource]:
+    """Every page in order, as known text or as an image file written into `workdir`."""
     if doc_type is DocType.TEXT:
-        yield KnownText(1, data.decode("utf-8").lstrip("\ufeff"), "plain_text", 0.0)
-    elif doc_type is DocType.PDF:
-        yield from _pdf_pages(data, workdir, dpi, text_layer_min_chars, max_pixels)
-    elif doc_type is DocType.TIFF:
-        yield from _tiff_pages(data, workdir)
-    else:
-        # Tesseract reads PNG and JPEG as they are: no re-encoding.
-        path = workdir / f"page-0001{'.png' if doc_type is DocType.PNG else '.jpg'}"
-        path.write_bytes(data)
-        yield PageImage(1, path, 0.0)
+        return [KnownText(1, data.decode("utf-8").lstrip("\ufeff"), "plain_text", 0.0)]
+    if doc_type is DocType.PDF:
+        with PDFIUM_LOCK:
+            return _pdf_pages(data, workdir, dpi, text_layer_min_chars, max_pixels)
+    if doc_type is DocType.TIFF:
+        return _tiff_pages(data, workdir)
+    # Tesseract reads PNG and JPEG as they are: no re-encoding.
+    path = workdir / f"page-0001{'.png' if doc_type is DocType.PNG else '.jpg'}"
+    path.write_bytes(data)
+    return [PageImage(1, path, 0.0)]
 
 
 def has_real_text(text: str, min_chars: int) -> bool:
@@ -66,7 +66,8 @@ def has_real_text(text: str, min_chars: int) -> bool:
 
 def _pdf_pages(
     data: bytes, workdir: Path, dpi: int, min_chars: int, max_pixels: int
-) -> Iterator[PageSource]:
+) -> list[PageSource]:
+    pages: list[PageSource] = []
     pdf = pdfium.PdfDocument(data)
     try:
         for index in range(len(pdf)):
@@ -77,20 +78,21 @@ def _pdf_pages(
                 text = textpage.get_text_bounded()
                 textpage.close()
                 if has_real_text(text, min_chars):
-                    yield KnownText(index + 1, _tidy(text), "text_layer",
-                                    time.perf_counter() - started)
+                    pages.append(KnownText(index + 1, _tidy(text), "text_layer",
+                                           time.perf_counter() - started))
                     continue
                 width, height = page.get_size()
-                scale = _render_scale(width, height, dpi, max_pixels)
-                bitmap = page.render(scale=scale, grayscale=True)
+                bitmap = page.render(scale=_render_scale(width, height, dpi, max_pixels),
+                                     grayscale=True)
                 path = workdir / f"page-{index + 1:04d}.png"
                 bitmap.to_pil().save(path, compress_level=1)
                 bitmap.close()
             finally:
                 page.close()
-            yield PageImage(index + 1, path, time.perf_counter() - started)
+            pages.append(PageImage(index + 1, path, time.perf_counter() - started))
     finally:
         pdf.close()
+    return pages
 
 
 def _render_scale(width_pt: float, height_pt: float, dpi: int, max_pixels: int) -> float:
@@ -102,7 +104,8 @@ def _render_scale(width_pt: float, height_pt: float, dpi: int, max_pixels: int) 
     return scale
 
 
-def _tiff_pages(data: bytes, workdir: Path) -> Iterator[PageImage]:
+def _tiff_pages(data: bytes, workdir: Path) -> list[PageSource]:
+    pages: list[PageSource] = []
     with Image.open(io.BytesIO(data)) as image:
         for index in range(getattr(image, "n_frames", 1)):
             started = time.perf_counter()
@@ -110,7 +113,8 @@ def _tiff_pages(data: bytes, workdir: Path) -> Iterator[PageImage]:
             frame = image.convert("L") if image.mode not in ("1", "L", "RGB") else image
             path = workdir / f"page-{index + 1:04d}.png"
             frame.save(path, compress_level=1)
-            yield PageImage(index + 1, path, time.perf_counter() - started)
+            pages.append(PageImage(index + 1, path, time.perf_counter() - started))
+    return pages
 
 
 def _tidy(text: str) -> str:

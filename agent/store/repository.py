@@ -26,6 +26,17 @@ class DocumentRepository:
             )
         return document
 
+    def resolve_prefix(self, prefix: str) -> str:
+        """A full id from a unique prefix of it, as git does."""
+        with self.db.session() as session:
+            ids = list(session.scalars(
+                select(Document.id).where(Document.id.startswith(prefix)).limit(2)))
+        if len(ids) == 1:
+            return ids[0]
+        raise DocumentNotFoundError(
+            f"No document with id {prefix!r}." if not ids else
+            f"Several documents start with {prefix!r}; give more characters.")
+
     def list(self, limit: int = 100, status: str | None = None) -> list[Document]:
         query = select(Document).order_by(Document.created_at.desc()).limit(limit)
         if status:

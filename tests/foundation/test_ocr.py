@@ -135,3 +135,16 @@ def test_pages_run_in_parallel_and_keep_their_order(settings: Settings) -> None:
 def test_bad_input_gets_the_ingest_error(settings: Settings) -> None:
     with pytest.raises(errors.TextEncodingError):
         OcrService(settings).ocr_bytes(b"\xff\xfe bad", "a.txt")
+
+
+def test_many_documents_share_the_pool_and_keep_input_order(settings: Settings,
+                                                            tmp_path) -> None:
+    names = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+    paths = []
+    for name in names:
+        path = tmp_path / f"{name}.png"
+        path.write_bytes(fixtures.png_bytes([f"Reference {name}", "Purchase order"]))
+        paths.append(path)
+    results = list(OcrService(settings).ocr_paths(paths))
+    assert [name in r.text for r, name in zip(results, names, strict=True)] == [True] * 6
+    assert len({r.sha256 for r in results}) == 6
