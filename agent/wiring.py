@@ -27,7 +27,9 @@ def build_services(
     store = store or Store.from_settings(settings)
     rule_sets = load_rule_sets(settings.rules_dir)  # a broken rule file fails here, at start-up
     if classifier is None:
-        raise NotImplementedError("the default classifier is wired when bundles land")
+        from classifiers.inference import load_active  # BundleNotFoundError if none is active
+
+        classifier = load_active(settings)
     return Services(
         settings=settings, store=store, lineage=LineageLog(store.db), ocr=OcrService(settings),
         classifier=classifier, rule_sets=rule_sets, extractor=extractor or no_extraction,

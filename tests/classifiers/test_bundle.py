@@ -165,3 +165,13 @@ def test_runtime_bert_failure_degrades_to_the_baseline(
     assert classifier.model == "baseline" and classifier.lineage()["fallback_reason"]
     assert classifier.auto_threshold() == prediction.auto_threshold == read_info(
         registry.path(bundle_id)).thresholds["baseline"].threshold
+
+
+def test_demo_bundle_is_trained_once(tmp_path: Path) -> None:
+    from classifiers.demo import ensure_active_bundle
+
+    settings = Settings(data_dir=tmp_path)
+    first = ensure_active_bundle(settings, n_per_class=3, with_bert=False, progress=False)
+    assert Registry(settings.bundle_dir).active_id() == first
+    assert ensure_active_bundle(settings, n_per_class=3, with_bert=False) == first
+    assert load_active(settings).classify("MEMORANDUM TO: All staff FROM: Ben").model == "baseline"
