@@ -38,8 +38,11 @@ class TrainedModels:
 
 
 def fit_models(split: Split, cfg: ClassifierSettings, with_bert: bool = True,
-               progress: bool = True) -> TrainedModels:
-    """Fit baseline (+ BERT), temperatures and thresholds on `split`; nothing is written."""
+               progress: bool = True, bert: BertClassifier | None = None) -> TrainedModels:
+    """Fit baseline (+ BERT), temperatures and thresholds on `split`; nothing is written.
+
+    Pass an already fine-tuned `bert` to reuse it (only calibration and the blend are refitted).
+    """
     labels = split.train.label_set
     if set(split.validation.label_set) - set(labels):
         raise TrainingError("validation has labels the training split lacks")
@@ -53,8 +56,11 @@ def fit_models(split: Split, cfg: ClassifierSettings, with_bert: bool = True,
     logits = {"baseline": baseline.logits(split.validation.texts)}
     timings["baseline_train_s"] = time.perf_counter() - start
 
-    bert = None
-    if with_bert:
+    if bert is not None:
+        if bert.labels != labels:
+            raise TrainingError(f"the given BERT has labels {bert.labels}, the split {labels}")
+        logits["bert"] = bert.logits(split.validation.texts, cfg.inference_batch_size)
+    elif with_bert:
         torch.set_num_threads(cfg.torch_threads)
         start = time.perf_counter()
         bert = BertClassifier.from_base(resolve_base_model(cfg.base_model), labels,
