@@ -60,9 +60,12 @@ class BertClassifier:
     def quantized(self) -> BertClassifier:
         """A copy whose Linear layers run in int8 (dynamic quantisation; CPU inference only)."""
         import copy
+        import warnings
 
-        model = torch.ao.quantization.quantize_dynamic(
-            copy.deepcopy(self.model), {torch.nn.Linear}, dtype=torch.qint8)
+        with warnings.catch_warnings():  # torch marks its quantised tensors as deprecated
+            warnings.simplefilter("ignore", UserWarning)
+            model = torch.ao.quantization.quantize_dynamic(
+                copy.deepcopy(self.model), {torch.nn.Linear}, dtype=torch.qint8)
         return BertClassifier(model, self.tokenizer, self.labels, self.max_length,
                               self.head_fraction)
 
