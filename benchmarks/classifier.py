@@ -15,6 +15,7 @@ the data folder is absent.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -61,6 +62,78 @@ def tobacco_corpus(folder: Path, per_class: int, seed: int) -> Corpus:
         idx = [i for i, d in enumerate(corpus.documents) if d.label == label]
         keep += sorted(rng.choice(idx, size=min(per_class, len(idx)), replace=False).tolist())
     return Corpus(tuple(corpus.documents[i] for i in sorted(keep)))
+
+
+@functools.cache
+def page_features(path: str) -> np.ndarray:
+    """Cheap layout signals of a page image: a 32x32 thumbnail, ink profiles, aspect ratio."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        gray = image.convert("L")
+        aspect = gray.width / gray.height
+        ink = 1.0 - np.asarray(gray.resize((96, 96)), dtype=np.float32) / 255.0
+    thumb = ink.reshape(32, 3, 32, 3).mean(axis=(1, 3)).ravel()
+    return np.concatenate([thumb, ink.mean(axis=1), ink.mean(axis=0),
+                           [aspect, ink.mean(), (ink > 0.5).mean()]])
+
+
+def image_experiment(models: TrainedModels, split: Split, test: Corpus, batch: int) -> dict:
+    """Text + page image: logistic regression on `page_features`, blended into the ensemble.
+
+    Not part of the product (classify() takes text); measures what the image would add.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from classifiers.calibration import fit_temperature, log_softmax
+    from classifiers.train import choose_ensemble_weight
+
+    index = {label: i for i, label in enumerate(models.labels)}
+
+    def xy(corpus: Corpus) -> tuple[np.ndarray, np.ndarray]:
+        x = np.stack([page_features(d.source) for d in corpus.documents])
+        return x, np.array([index[label] for label in corpus.labels])
+
+    (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = xy(split.train), xy(split.validation), xy(test)
+    image_model = make_pipeline(StandardScaler(), LogisticRegression(C=0.01, max_iter=3000))
+    image_model.fit(x_tr, y_tr)
+    img_va = image_model.decision_function(x_va)
+    img_te = image_model.decision_function(x_te)
+    t_img = fit_temperature(img_va, y_va)
+    text_va = models.val_logits[models.primary]
+    t_text = models.temperatures[models.primary]
+    text_te = text_logits(models, test.texts, batch)
+    w = choose_ensemble_weight(text_va, t_text, img_va, t_img, y_va,
+                               grid=tuple(np.linspace(0, 1, 11)))
+    both_va = w * log_softmax(text_va, t_text) + (1 - w) * log_softmax(img_va, t_img)
+    both_te = w * log_softmax(text_te, t_text) + (1 - w) * log_softmax(img_te, t_img)
+    t_both = fit_temperature(both_va, y_va)
+    auto = evaluate(both_va, y_va, models.labels, t_both, 0.98).auto
+    out = {}
+    for name, z, t, thr in (("image", img_te, t_img,
+                             evaluate(img_va, y_va, models.labels, t_img, 0.98).auto.threshold),
+                            (f"{models.primary}+image", both_te, t_both, auto.threshold)):
+        m = evaluate(z, y_te, models.labels, t, 0.98, threshold=thr)
+        out[name] = {"accuracy": m.accuracy, "macro_f1": m.macro_f1, "ece_raw": m.ece_before,
+                     "ece": m.ece_after, "temperature": t, "threshold": thr,
+                     "coverage": m.auto.coverage, "auto_precision": m.auto.precision,
+                     "docs_per_s": float("nan"), "text_weight": w,
+                     "per_class_f1": {k: v.f1 for k, v in m.per_class.items()}}
+    return out
+
+
+def text_logits(models: TrainedModels, texts: list[str], batch: int) -> np.ndarray:
+    """The primary model's (uncalibrated) logits, as the bundle would compute them."""
+    base = models.baseline.logits(texts)
+    if models.primary == "baseline":
+        return base
+    bert = models.bert.logits(texts, batch)
+    if models.primary == "bert":
+        return bert
+    t = models.temperatures
+    return blend(bert, t["bert"], base, t["baseline"], models.ensemble_weight)
 
 
 def docs_per_second(fn, texts: list[str], repeats: int = 1) -> float:
@@ -157,6 +230,9 @@ def run(args: argparse.Namespace) -> int:
         models = fit_models(split, cfg, with_bert=with_bert, progress=not args.quiet,
                             bert=reuse)
         rvl_bert = rvl_bert or models.bert
+        if args.image_features:
+            results[name]["image_models"] = image_experiment(models, split, test,
+                                                             cfg.inference_batch_size)
         results[name] = {"train_s": time.perf_counter() - t0, "n_train": len(split.train),
                          "bert_reused_from_rvl": reuse is not None,
                          "ensemble_weight": models.ensemble_weight,
@@ -182,7 +258,7 @@ def print_table(results: dict, max_length: int) -> None:
               f"{'ECE cal':>7} {'cov@98':>7} {'prec':>5} {'docs/s':>7}")
     print(f"\ntest split, max_length {max_length}\n{header}\n{'-' * len(header)}")
     for variant, r in results.items():
-        for name, m in r["models"].items():
+        for name, m in {**r["models"], **r.get("image_models", {})}.items():
             prec = "-" if m["auto_precision"] is None else f"{m['auto_precision']:.2f}"
             print(f"{variant:<12} {name:<14} {m['accuracy']:>6.3f} {m['macro_f1']:>7.3f} "
                   f"{m['ece_raw']:>7.3f} {m['ece']:>7.3f} {m['coverage']:>7.1%} {prec:>5} "
@@ -205,6 +281,8 @@ def main() -> int:
                         help="fine-tune BERT on the Tobacco variant too (slow)")
     parser.add_argument("--quantize", action="store_true", help="also measure int8 BERT")
     parser.add_argument("--baseline-only", action="store_true")
+    parser.add_argument("--image-features", action="store_true",
+                        help="experiment: blend in a page-image model (images must exist)")
     parser.add_argument("--quiet", action="store_true")
     return run(parser.parse_args())
 
