@@ -33,7 +33,9 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract: one thread per proc
 import numpy as np  # noqa: E402
 
 from agent.settings import Settings  # noqa: E402
+from classifiers.bert import BertClassifier  # noqa: E402
 from classifiers.corpus import (  # noqa: E402
+    IMAGE_SUFFIXES,
     Corpus,
     Split,
     load_corpus,
@@ -96,7 +98,9 @@ def image_experiment(models: TrainedModels, split: Split, test: Corpus, batch: i
         x = np.stack([page_features(d.source) for d in corpus.documents])
         return x, np.array([index[label] for label in corpus.labels])
 
-    (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = xy(split.train), xy(split.validation), xy(test)
+    scans = Corpus(tuple(d for d in split.train.documents
+                         if Path(d.source).suffix.lower() in IMAGE_SUFFIXES))  # no Tobacco text
+    (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = xy(scans), xy(split.validation), xy(test)
     image_model = make_pipeline(StandardScaler(), LogisticRegression(C=0.01, max_iter=3000))
     image_model.fit(x_tr, y_tr)
     img_va = image_model.decision_function(x_va)
@@ -227,17 +231,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"== {name}: train {len(split.train)}, validation {len(split.validation)}, "
               f"test {len(test)}; BERT: {with_bert} (reused: {reuse is not None})", flush=True)
         t0 = time.perf_counter()
+        if name == "rvl" and args.bert_from:
+            reuse = BertClassifier.load(Path(args.bert_from), cfg.max_length, cfg.head_fraction)
         models = fit_models(split, cfg, with_bert=with_bert, progress=not args.quiet,
                             bert=reuse)
+        if name == "rvl" and models.bert is not None and reuse is None:
+            saved = ROOT / "benchmarks" / "results" / f"bert-rvl-{cfg.max_length}"
+            models.bert.save(saved)  # a later failure must not cost the fine-tune
+            print(f"fine-tuned BERT saved to {saved} (reuse with --bert-from)", flush=True)
         rvl_bert = rvl_bert or models.bert
-        if args.image_features:
-            results[name]["image_models"] = image_experiment(models, split, test,
-                                                             cfg.inference_batch_size)
         results[name] = {"train_s": time.perf_counter() - t0, "n_train": len(split.train),
                          "bert_reused_from_rvl": reuse is not None,
                          "ensemble_weight": models.ensemble_weight,
                          "models": test_metrics(models, test, args.quantize,
                                                 cfg.inference_batch_size)}
+        if args.image_features:
+            results[name]["image_models"] = image_experiment(models, split, test,
+                                                             cfg.inference_batch_size)
     print_table(results, cfg.max_length)
     report = {
         "created_at": datetime.now(UTC).isoformat(), "host": platform.node(),
@@ -280,6 +290,7 @@ def main() -> int:
     parser.add_argument("--tobacco-bert", action="store_true",
                         help="fine-tune BERT on the Tobacco variant too (slow)")
     parser.add_argument("--quantize", action="store_true", help="also measure int8 BERT")
+    parser.add_argument("--bert-from", help="reuse a fine-tuned BERT folder (skips fine-tuning)")
     parser.add_argument("--baseline-only", action="store_true")
     parser.add_argument("--image-features", action="store_true",
                         help="experiment: blend in a page-image model (images must exist)")
