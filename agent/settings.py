@@ -83,6 +83,7 @@ class WorkerSettings(BaseSettings):
         None, description="Celery result store; default db+sqlite:///DATA_DIR/results.sqlite "
         "(or the Redis broker URL when the broker is Redis).",
     )
+    queue: str = Field("papertrail", description="Celery queue the API feeds and workers read.")
     concurrency: int = Field(1, ge=1, description="Worker processes per `papertrail worker`.")
     max_retries: int = Field(5, ge=0, description="Retries of a failing task (with backoff).")
     retry_backoff_max: int = Field(120, ge=1, description="Longest wait between retries, seconds.")

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from api import context
-from api.commands import demo, documents, pipeline
+from api.commands import demo, documents, pipeline, serve
 
 app = typer.Typer(
     name="papertrail",
@@ -30,3 +30,7 @@ def main(
 documents.register(app)
 demo.register(app)
 pipeline.register(app)
+serve.register(app)
+
+if __name__ == "__main__":
+    app()

@@ -35,7 +35,7 @@ from api.tables import create_tables
 log = logging.getLogger(__name__)
 
 PROCESS, RESUME, NOTIFY = "papertrail.process", "papertrail.resume", "papertrail.notify"
-QUEUE = "papertrail"
+
 # Errors a retry cannot fix: the document is unknown, or the decision is not applicable.
 PERMANENT = (DocumentNotFoundError, ReviewNotPendingError)
 
@@ -58,7 +58,7 @@ def make_celery(settings: Settings) -> Celery:
     """A Celery app for these settings, with the tasks registered."""
     app = Celery("papertrail", broker=broker_url(settings), backend=result_backend(settings))
     app.conf.update(
-        task_default_queue=QUEUE,
+        task_default_queue=settings.worker.queue,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
@@ -175,7 +175,8 @@ def queue_depth(app: Celery) -> int | None:
     """Messages waiting in the task queue, or None when the broker can't say."""
     try:
         with app.connection_for_read() as conn:
-            ok = conn.default_channel.queue_declare(queue=QUEUE, passive=True)
+            ok = conn.default_channel.queue_declare(queue=app.conf.task_default_queue,
+                                                    passive=True)
             return int(ok.message_count)
     except Exception:  # the broker is down or has no such queue yet
         return None
@@ -185,7 +186,7 @@ def run_worker(settings: Settings, concurrency: int | None = None, pool: str = "
                loglevel: str = "INFO", hostname: str | None = None) -> None:
     """Run a worker in this process until it is stopped (SIGTERM/SIGINT: warm shutdown)."""
     app = make_celery(settings)
-    argv = ["worker", f"--loglevel={loglevel}", f"--pool={pool}", "-Q", QUEUE,
+    argv = ["worker", f"--loglevel={loglevel}", f"--pool={pool}", "-Q", settings.worker.queue,
             f"--concurrency={concurrency or settings.worker.concurrency}", "--without-gossip",
             "--without-mingle", "--without-heartbeat"]
     if hostname:
