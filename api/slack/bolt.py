@@ -31,9 +31,9 @@ EnqueueResume = Callable[[str, dict[str, Any]], None]
 def build_bolt(slack: SlackSettings, store: Store, enqueue_resume: EnqueueResume) -> App:
     assert slack.bot_token and slack.signing_secret
     bolt = App(
-        token=slack.bot_token.get_secret_value(),
         signing_secret=slack.signing_secret.get_secret_value(),
-        client=web_client(slack), token_verification_enabled=False,
+        client=web_client(slack),  # carries the bot token (and a test/proxy base URL)
+        token_verification_enabled=False,
         process_before_response=True,  # handlers are quick: a DB read and an enqueue
     )
     channel = str(slack.channel)
