@@ -37,7 +37,7 @@ class AppState:
     celery: Celery
     states: StateReader
     submissions: SubmissionRepository
-    parts: dict[str, Any]
+    parts: dict[str, Any] | None  # None: from the parts factory setting, loaded lazily
     stack: ExitStack
     _services: Services | None = None
     _services_error: str | None = None
@@ -55,7 +55,7 @@ class AppState:
             settings=settings, store=store, keys=KeyRing.from_settings(settings),
             celery=make_celery(settings), states=StateReader(checkpointer),
             submissions=SubmissionRepository(store.db),
-            parts=dict(parts) if parts is not None else load_parts(settings), stack=stack,
+            parts=dict(parts) if parts is not None else None, stack=stack,
         )
 
     def close(self) -> None:
@@ -76,8 +76,8 @@ class AppState:
             if self._services is None and (self._services_error is None or stale):
                 self._services_at = time.monotonic()
                 try:
-                    self._services = build_services(self.settings, store=self.store,
-                                                    **self.parts)
+                    parts = self.parts if self.parts is not None else load_parts(self.settings)
+                    self._services = build_services(self.settings, store=self.store, **parts)
                     self._services_error = None
                 except Exception as exc:  # reported by /healthz, never raised to a caller
                     self._services_error = f"{type(exc).__name__}: {exc}"

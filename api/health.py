@@ -46,8 +46,9 @@ def check(state: AppState) -> Health:
         components["classifier"] = ComponentHealth(status="error", detail={
             "error": error, "action": "activate a working classifier bundle, then wait a minute "
             "or restart"})
-        components["index"] = _probe(state.parts.get("retriever"), "retriever (Qdrant index)")
-        components["llm"] = _probe(state.parts.get("adjudicator"), "LLM adjudicator")
+        parts = state.parts or {}
+        components["index"] = _probe(parts.get("retriever"), "retriever (Qdrant index)")
+        components["llm"] = _probe(parts.get("adjudicator"), "LLM adjudicator")
     else:
         components["classifier"] = _classifier_health(services.classifier)
         components["index"] = _probe(services.retriever, "retriever (Qdrant index)")
