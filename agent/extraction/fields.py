@@ -29,22 +29,23 @@ _NOT_TOTAL = re.compile(
     r"sub[\s-]?total|total\s*(?:qty|quantity|items?|disc|discount|savings?|saved|tax|gst|vat|"
     r"excl|excluding|before|w/o|net of|weight|pcs|units?|points?)|items?\s*total|"
     r"(?:tax|gst|vat|sst)\s*(?:total|amount|amt)|rounding\s*adj|change|tendered|"
-    r"excl\.?\s*(?:gst|vat|tax)|before\s*(?:gst|tax)|amount\s*excl|net\s*amount|"
-    r"total\s*(?:ht|netto)|netto|untaxed|sans\s+tva|ohne",
+    r"excl(?:uding|usive|\.)?\s*(?:of\s*)?(?:gst|vat|tax|sst)|before\s*(?:gst|tax)|amount\s*excl|net\s*amount|"
+    r"total\s*(?:ht|netto)|netto|untaxed|sans\s+tva|ohne|"
+    r"incl(?:udes|uded)\s*[\d.]+\s*%",
     re.IGNORECASE,
 )
 # (pattern, strength): the strongest keyword on the page wins; ties go to the largest amount.
 _TOTAL_KEYWORDS: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"round(?:ed|ing)?\s*(?:total|amount|amt)|total\s*round(?:ed|ing)|"
-                r"grand\s*total|amount\s*(?:due|payable)|total\s*(?:due|payable|to\s*pay)|"
-                r"balance\s*due|total\s*(?:amount\s*)?(?:incl|inclusive|including|\(incl|"
-                r"with)|nett?\s*total|total\s*nett?\b|total\s*ttc|montant\s*ttc|net\s*[àa]\s*payer|"
+                r"grand\s*total|amount\s*(?:due|payable)|total\s*(?:amount|amt|sales)?\s*(?:due|payable|to\s*pay)|final\s*total|"
+                r"balance\s*due|total\s*(?:sales|amount|amt|rm)?\s*\(?\s*(?:incl|with)|"
+                r"incl(?:usive|uding|\.)?\s*(?:of\s*)?(?:gst|vat|tax|sst)|nett?\s*total|total\s*nett?\b|total\s*ttc|montant\s*ttc|net\s*[àa]\s*payer|"
                 r"totaal\s*(?:te\s*betalen|incl)|te\s*betalen|gesamtbetrag|"
                 r"rechnungsbetrag|endbetrag|zu\s*zahlen|nale[żz]no[śs][ćc]|do\s*zap[łl]aty",
                 re.IGNORECASE), 3),
     (re.compile(r"total\s*(?:amount|amt|sales?|rm|myr|payable)|amount\s*paid|total\s*paid|"
                 r"totaal|gesamt|summe|montant\s*total|razem|suma", re.IGNORECASE), 2),
-    (re.compile(r"\btotal\b|\btotal(?=[:\s]|rm|\d)|\bamount\b|\bamt\b|\bjumlah\b",
+    (re.compile(r"\btotal(?![a-z])|\bjumlah\b",
                 re.IGNORECASE), 1),
 ]
 
@@ -67,28 +68,80 @@ def _amounts_after_keyword(line: Line) -> list[Decimal]:
     return [v for v in values if isinstance(v, Decimal) and _sensible(v)]
 
 
+def _amount_only(line: Line) -> Decimal | None:
+    """The amount when the line is just an amount (currency symbols allowed), else None."""
+    masked = _CURRENCY_ONLY.sub(" ", line.text)
+    amounts = find_amounts(masked)
+    if len(amounts) != 1 or any(c.isalpha() for c in masked):
+        return None
+    value = amounts[0].value  # money has cents here: a bare '1' is a quantity
+    ok = isinstance(value, Decimal) and _sensible(value) and "." in str(value)
+    return value if ok else None  # type: ignore[return-value]
+
+
+def _currency_only(line: Line) -> bool:
+    return not _CURRENCY_ONLY.sub("", line.text).strip(" :.()")
+
+
+def _value_below(lines: list[Line], i: int) -> tuple[Decimal, Line, str] | None:
+    """For column layouts: the amount printed under a label, or in the value block that
+    follows a block of labels (the k-th label takes the k-th value)."""
+    j = i + 1
+    while j < len(lines) and _currency_only(lines[j]):
+        j += 1
+    if j < len(lines) and (value := _amount_only(lines[j])) is not None:
+        return value, lines[j], "total.next_line"
+    start = i
+    while start > 0 and _is_label(lines[start - 1]):
+        start -= 1
+    end = i
+    while end + 1 < len(lines) and (_is_label(lines[end + 1]) or _currency_only(lines[end + 1])):
+        end += 1
+    labels = [k for k in range(start, end + 1) if _is_label(lines[k])]
+    values: list[tuple[Decimal, Line]] = []
+    for line in lines[end + 1:]:
+        if _currency_only(line):
+            continue
+        value = _amount_only(line)
+        if value is None:
+            break
+        values.append((value, line))
+    if len(values) >= len(labels):
+        value, line = values[labels.index(i)]
+        return value, line, "total.column_block"
+    if values:  # fewer values than labels: the total usually comes first
+        value, line = values[0]
+        return value, line, "total.column_first"
+    return None
+
+
+def _is_label(line: Line) -> bool:
+    return line.letters >= 3 and not find_amounts(_CURRENCY_ONLY.sub(" ", line.text))
+
+
+_CURRENCY_ONLY = re.compile(r"(?<![A-Za-z])(?:RM|MYR|USD|EUR|GBP|SGD)(?![A-Za-z])|[$€£]",
+                            re.IGNORECASE)
+
+
 def find_total(lines: list[Line]) -> Hit | None:
-    """The amount on the strongest TOTAL-like line (or the line after it, for split columns);
-    among equally strong lines the largest amount, later lines winning ties."""
+    """The amount on the strongest TOTAL-like line (or under it, for column layouts);
+    among equally strong lines the last one (after rounding), largest amount on a line."""
     candidates: list[tuple[int, Decimal, int, Line, str]] = []
     for i, line in enumerate(lines):
         strength = _keyword_strength(line.text)
         if strength == 0:
             continue
         amounts = _amounts_after_keyword(line)
-        rule = "total.keyword"
-        source = line
-        if not amounts and i + 1 < len(lines) and _keyword_strength(lines[i + 1].text) == 0:
-            amounts = _amounts_after_keyword(lines[i + 1])
-            source, rule = lines[i + 1], "total.keyword_next_line"
         # prefer amounts written with decimals: '80.90' over a quantity '2'
-        decimals = [a for a in amounts if a != a.to_integral_value() or "." in str(a)]
-        amounts = decimals or amounts
+        amounts = [a for a in amounts if "." in str(a)] or amounts
         if amounts:
-            candidates.append((strength, amounts[-1], i, source, rule))
+            candidates.append((strength, amounts[-1], i, line, "total.keyword"))
+        elif _is_label(line) and (below := _value_below(lines, i)):
+            value, source, rule = below
+            candidates.append((strength, value, i, source, rule))
     if not candidates:
         return None
-    strength, value, _, line, rule = max(candidates, key=lambda c: (c[0], c[1], c[2]))
+    strength, value, _, line, rule = max(candidates, key=lambda c: (c[0], c[2]))
     return Hit(value, f"{rule}.s{strength}", line)
 
 
@@ -187,7 +240,7 @@ def find_currency(lines: list[Line], total: Hit | None = None) -> Hit | None:
 # ---------------------------------------------------------------- vendor and address
 
 COMPANY_SUFFIX = re.compile(
-    r"\b(?:sdn\.?\s*bhd|bhd|berhad|sdn|ltd|limited|inc|incorporated|llc|llp|plc|corp(?:oration)?|"
+    r"\b(?:sdn\.?\s*bhd|s/b|bhd|berhad|sdn|ltd|limited|inc|incorporated|llc|llp|plc|corp(?:oration)?|"
     r"co\.?\s*ltd|gmbh|ag|kg|b\.?\s?v|n\.?\s?v|s\.?\s?a|s\.?\s?a\.?\s?s|sarl|s\.?r\.?l|sp\.?\s*z\s*o\.?\s*o|"
     r"spółka|pte|pty|enterprise|enterprises|trading|company|restaurant|restoran|"
     r"hardware|store|stores|mart|supermarket|shop|café|cafe|bakery|pharmacy|services?)\b\.?",
@@ -205,7 +258,7 @@ _SELLER_LABEL = re.compile(
     re.IGNORECASE,
 )
 _STOP_ADDRESS = re.compile(
-    r"\b(?:tel|phone|fax|h/?p|mobile|telefon|email|e-mail|www\.|http|gst|sst|vat|tax|"
+    r"\b\d{2,4}-\d{3,4}\s?\d{3,4}\b|\b(?:tel|telephone|phone|fax|h/?p|mobile|telefon|email|e-mail|www\.|http|gst|sst|vat|tax|"
     r"co\.?\s*(?:no|reg)|company\s*(?:no|reg)|reg(?:istration)?\.?\s*no|roc|business\s*reg|"
     r"invoice|receipt|cashier|date|time|table|bill|order|nip|btw|kvk|siret|siren|ust|"
     r"ABN|GSTIN|member|counter|doc)\b|@",
@@ -214,11 +267,16 @@ _STOP_ADDRESS = re.compile(
 _REG_NUMBER = re.compile(r"^\(?\s*(?:co\.?\s*(?:no|reg)\.?|company\s*no\.?)?[\s:.]*"
                          r"[A-Z]{0,3}\d[\d\-A-Z]{3,}[\s\-]*[A-Z]?\s*\)?$", re.IGNORECASE)
 _ADDRESS_HINT = re.compile(
-    r"\b(?:no\.?|lot|jalan|jln|lorong|taman|tmn|road|rd|street|st|avenue|ave|lane|floor|"
+    r"\b(?:no\.?|lot|level|tingkat|blk|jalan|jln|lorong|taman|tmn|road|rd|street|st|avenue|ave|lane|floor|"
     r"blok|block|bandar|kampung|kg|batu|persiaran|plaza|building|suite|unit|straße|strasse|"
     r"str\.|weg|rue|ul\.|\d{5})\b",
     re.IGNORECASE,
 )
+
+
+_TRAILING_REG = re.compile(r"[\s,]*\(?\s*(?:co\.?\s*(?:no|reg)\.?\s*:?\s*)?\d{4,}[\s-]*[A-Z]?\s*\)?$",
+                           re.IGNORECASE)
+_JOINER = re.compile(r"^(?:&|and\b|\+|co\.|\(m\))", re.IGNORECASE)
 
 
 def _vendor_like(line: Line) -> bool:
@@ -237,7 +295,12 @@ def find_vendor(lines: list[Line], header_lines: int = 6) -> Hit | None:
     for i, line in enumerate(header):
         if not COMPANY_SUFFIX.search(line.text) or _STOP_ADDRESS.search(line.text):
             continue
-        name = line.text
+        name = _TRAILING_REG.sub("", line.text)
+        follow = header[i + 1].text if i + 1 < len(header) else ""
+        if name.endswith("&") or (follow and COMPANY_SUFFIX.fullmatch(follow)):
+            name = f"{name} {_TRAILING_REG.sub('', follow)}"  # name continued on the next line
+        if i > 0 and _JOINER.match(name) and _vendor_like(header[i - 1]):
+            return Hit(clean_value(f"{header[i - 1].text} {name}"), "vendor.suffix_joined", line)
         stripped = COMPANY_SUFFIX.sub("", name).strip(" .,()")
         if sum(c.isalpha() for c in stripped) < 3 and i > 0 and _vendor_like(header[i - 1]):
             return Hit(clean_value(f"{header[i - 1].text} {name}"), "vendor.suffix_joined", line)
@@ -249,33 +312,35 @@ def find_vendor(lines: list[Line], header_lines: int = 6) -> Hit | None:
 
 
 def find_address(lines: list[Line], vendor: Hit | None, max_lines: int = 5,
-                 day_first: bool = True) -> Hit | None:
-    """Lines after the vendor up to the first date/phone/tax-id/label line, joined."""
-    if vendor is None or vendor.rule == "vendor.labelled":
-        start = vendor.line.index + 1 if vendor else 0
-        if vendor is None:
-            return None
-    else:
-        start = vendor.line.index + 1
+                 day_first: bool = True, window: int = 6) -> Hit | None:
+    """The vendor's address: starting at the first line after the vendor that looks like an
+    address (number, street word, postcode), skipping registration/tax-id lines before it, and
+    running until a phone/date/tax-id/label line (a line's text before such a label is kept)."""
+    if vendor is None:
+        return None
+    start = vendor.line.index + 1
     parts: list[str] = []
     first: Line | None = None
-    for line in lines[start:start + max_lines + 2]:
-        if not parts and (_REG_NUMBER.match(line.text) or COMPANY_SUFFIX.fullmatch(line.text)):
-            continue  # '(JM0517726)' or a stray 'SDN BHD' under the name
-        if _STOP_ADDRESS.search(line.text) or is_date_line(line, day_first):
+    for line in lines[start:start + window + max_lines]:
+        stop = _STOP_ADDRESS.search(line.text)
+        dated = is_date_line(line, day_first)
+        if not parts:
+            if line.index >= start + window:
+                break
+            if stop or dated or not _ADDRESS_HINT.search(line.text):
+                continue
+        elif stop or dated:
+            head = line.text[: stop.start()] if stop else ""
+            if stop and sum(c.isalpha() for c in head) >= 3:
+                parts.append(head)
             break
-        if line.letters + line.digits < 3:
-            continue
         parts.append(line.text)
         first = first or line
         if len(parts) >= max_lines:
             break
     if not parts or first is None:
         return None
-    address = clean_value(" ".join(parts))
-    if not _ADDRESS_HINT.search(address) and len(parts) < 2:
-        return None
-    return Hit(address, "address.after_vendor", first)
+    return Hit(clean_value(" ".join(parts)), "address.after_vendor", first)
 
 
 def date_value(hit: Hit | None) -> dt.date | None:

@@ -40,8 +40,8 @@ _SEP = r"\s?[-/.]\s?"
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ymd", re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)"
                        r"(?P<d>\d{1,2})(?!\d)")),
-    ("dmy", re.compile(rf"(?<![\d.])(?P<a>\d{{1,2}}){_SEP}(?P<b>\d{{1,2}}){_SEP}"
-                       rf"(?P<y>(?:19|20)?\d\d)(?![\d]|[.,]\d)")),
+    ("dmy", re.compile(rf"(?<![\w.\-/])(?P<a>\d{{1,2}})(?P<s>{_SEP})(?P<b>\d{{1,2}})(?P=s)"
+                       rf"(?P<y>(?:19|20)?\d\d)(?![\d]|[.,\-/]\d)")),
     ("d_mon_y", re.compile(rf"(?<![\w])(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?[\s\-/.]*"
                            rf"(?P<mon>{_MONTH_RE})(?![^\W\d_])\.?[\s\-/.,']*(?P<y>(?:19|20)?\d\d)(?!\d)",
                            re.IGNORECASE)),
@@ -144,7 +144,7 @@ _CURRENCY_TOKEN = re.compile(
 _AMOUNT_RE = re.compile(
     r"(?<![\w.,/:-])(?P<neg>-\s?)?(?P<int>\d{1,3}(?:(?P<th>[,.'])\d{3})(?:(?P=th)\d{3})*|\d+)"
     r"(?:\s?(?P<dec>[.,])\s?(?P<frac>\d{2})|(?P<dec1>[.,])(?P<frac1>\d))?(?![\d])"
-    r"(?![.,/:-]\d)"
+    r"(?![.,/:-]\d)(?!\s?%)"
 )
 
 
