@@ -206,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps({
         "extractor_version": EXTRACTOR_VERSION, "seconds": round(time.perf_counter() - started, 1),
         "results": results}, indent=2, default=str))
-    console.print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    shown = args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out
+    console.print(f"wrote {shown}")
     return 0
 
 

@@ -154,7 +154,7 @@ _DATE_LABEL = re.compile(
 )
 _OTHER_DATE = re.compile(
     r"due|expir|valid|deliver|livraison|leverings?|order|check[\s-]?(?:in|out)|f[äa]llig|"
-    r"vervaldatum|[ée]ch[ée]ance|termin|period|from|to\b|birth|start|end",
+    r"vervaldatum|[ée]ch[ée]ance|limite|paiement|payment|termin|period|from|to\b|birth|start|end",
     re.IGNORECASE,
 )
 
@@ -185,13 +185,13 @@ _NUMBER_LABEL = re.compile(
     r"(?P<label>(?:tax\s*)?invoice|inv|bill|receipt|rcpt|cash\s*(?:sale|bill)|doc(?:ument)?|"
     r"facture|factuur|rechnung|faktura|fattura|order|transaction|trans|trx|ref(?:erence)?|"
     r"slip|cs|check|chk|table)"
-    r"\s*(?:no|number|num|nbr|nr|nummer|n°|n[ºo°]|#|id)\.?\s*[:#.]?\s*(?:[:#]\s*)?"
-    r"(?P<value>[A-Z0-9][A-Z0-9\-/_.:]{0,30}[A-Z0-9]|[A-Z0-9])",
+    r"\s*(?:nummer|number|numero|num|nbr|nr|no|n[ºo°]|#|id)\.?\s*[:#.]?\s*(?:[:#]\s*)?"
+    r"(?=[A-Z0-9\-/_.:]*\d)(?P<value>[A-Z0-9][A-Z0-9\-/_.:]{0,30}[A-Z0-9]|[0-9])",
     re.IGNORECASE,
 )
 _NUMBER_LABEL_BARE = re.compile(
-    r"(?P<label>invoice|facture|factuur|rechnung|faktura)\s*[:#]\s*"
-    r"(?P<value>[A-Z0-9][A-Z0-9\-/_.]{1,30}[A-Z0-9])",
+    r"(?P<label>invoice|facture|factuur|rechnung|faktura)(?:\s*[:#]\s*|\s+)"
+    r"(?=[A-Z0-9\-/_.]*\d)(?P<value>[A-Z0-9][A-Z0-9\-/_.]{2,30}[A-Z0-9])(?![\w/-])",
     re.IGNORECASE,
 )
 _LABEL_PRIORITY = {"invoice": 0, "inv": 0, "tax invoice": 0, "facture": 0, "factuur": 0,
@@ -274,8 +274,8 @@ _ADDRESS_HINT = re.compile(
 )
 
 
-_TRAILING_REG = re.compile(r"[\s,]*\(?\s*(?:co\.?\s*(?:no|reg)\.?\s*:?\s*)?\d{4,}[\s-]*[A-Z]?\s*\)?$",
-                           re.IGNORECASE)
+_TRAILING_REG = re.compile(  # '(519537-X)', '862725-U', '(Co. No. 12345 X)' after a name
+    r"[\s,]*\(?\s*(?:co\.?\s*(?:no|reg)\.?\s*:?\s*)?\d{4,}[\s-]*[A-Z]?\s*\)?$", re.IGNORECASE)
 _JOINER = re.compile(r"^(?:&|and\b|\+|co\.|\(m\))", re.IGNORECASE)
 
 

@@ -36,17 +36,17 @@ for _number, _names in enumerate(
         MONTHS[_name] = _number
 
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
-_SEP = r"\s?[-/.]\s?"
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ymd", re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)"
                        r"(?P<d>\d{1,2})(?!\d)")),
-    ("dmy", re.compile(rf"(?<![\w.\-/])(?P<a>\d{{1,2}})(?P<s>{_SEP})(?P<b>\d{{1,2}})(?P=s)"
-                       rf"(?P<y>(?:19|20)?\d\d)(?![\d]|[.,\-/]\d)")),
-    ("d_mon_y", re.compile(rf"(?<![\w])(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?[\s\-/.]*"
-                           rf"(?P<mon>{_MONTH_RE})(?![^\W\d_])\.?[\s\-/.,']*(?P<y>(?:19|20)?\d\d)(?!\d)",
+    ("dmy", re.compile(r"(?<![\w.\-/])(?P<a>\d{1,2})\s?(?P<s>[-/.])\s?(?P<b>\d{1,2})"
+                       r"\s?(?P=s)\s?(?P<y>(?:19|20)?\d\d)(?![\d]|[.,\-/]\d)")),
+    ("d_mon_y", re.compile(rf"(?<![\w])(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?[\s\-/.]?"
+                           rf"(?P<mon>{_MONTH_RE})(?![^\W\d_])\.?[\s\-/.,']*"
+                           rf"(?P<y>(?:19|20)?\d\d)(?!\d)",
                            re.IGNORECASE)),
     ("mon_d_y", re.compile(rf"(?<![\w])(?P<mon>{_MONTH_RE})(?![^\W\d_])\.?\s*(?P<d>\d{{1,2}})"
-                           rf"(?:st|nd|rd|th)?,?\s*(?P<y>(?:19|20)\d\d)(?!\d)", re.IGNORECASE)),
+                           rf"(?:st|nd|rd|th)?\s*,?\s*(?P<y>(?:19|20)\d\d)(?!\d)", re.IGNORECASE)),
 ]
 
 
