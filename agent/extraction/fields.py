@@ -75,7 +75,7 @@ def _amount_only(line: Line) -> Decimal | None:
     if len(amounts) != 1 or any(c.isalpha() for c in masked):
         return None
     value = amounts[0].value  # money has cents here: a bare '1' is a quantity
-    ok = isinstance(value, Decimal) and _sensible(value) and "." in str(value)
+    ok = isinstance(value, Decimal) and 0 <= value < 10_000_000 and "." in str(value)
     return value if ok else None  # type: ignore[return-value]
 
 
@@ -89,7 +89,7 @@ def _value_below(lines: list[Line], i: int) -> tuple[Decimal, Line, str] | None:
     j = i + 1
     while j < len(lines) and _currency_only(lines[j]):
         j += 1
-    if j < len(lines) and (value := _amount_only(lines[j])) is not None:
+    if j < len(lines) and (value := _amount_only(lines[j])):
         return value, lines[j], "total.next_line"
     start = i
     while start > 0 and _is_label(lines[start - 1]):
@@ -108,11 +108,13 @@ def _value_below(lines: list[Line], i: int) -> tuple[Decimal, Line, str] | None:
         values.append((value, line))
     if len(values) >= len(labels):
         value, line = values[labels.index(i)]
-        return value, line, "total.column_block"
-    if values:  # fewer values than labels: the total usually comes first
+        rule = "total.column_block"
+    elif values:  # fewer values than labels: the total usually comes first
         value, line = values[0]
-        return value, line, "total.column_first"
-    return None
+        rule = "total.column_first"
+    else:
+        return None
+    return (value, line, rule) if _sensible(value) else None
 
 
 def _is_label(line: Line) -> bool:
@@ -185,7 +187,7 @@ _NUMBER_LABEL = re.compile(
     r"(?P<label>(?:tax\s*)?invoice|inv|bill|receipt|rcpt|cash\s*(?:sale|bill)|doc(?:ument)?|"
     r"facture|factuur|rechnung|faktura|fattura|order|transaction|trans|trx|ref(?:erence)?|"
     r"slip|cs|check|chk|table)"
-    r"\s*(?:nummer|number|numero|num|nbr|nr|no|n[ºo°]|#|id)\.?\s*[:#.]?\s*(?:[:#]\s*)?"
+    r"s?\s*(?:nummer|number|numero|num|nbr|nr|no|n[ºo°]|#|id)\.?\s*[:#.]?\s*(?:[:#]\s*)?"
     r"(?=[A-Z0-9\-/_.:]*\d)(?P<value>[A-Z0-9][A-Z0-9\-/_.:]{0,30}[A-Z0-9]|[0-9])",
     re.IGNORECASE,
 )

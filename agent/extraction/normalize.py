@@ -34,6 +34,8 @@ for _number, _names in enumerate(
 ):
     for _name in _names.split():
         MONTHS[_name] = _number
+        MONTHS["".join(c for c in unicodedata.normalize("NFKD", _name)
+                       if not unicodedata.combining(c))] = _number  # 'märz' -> 'marz' too
 
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -41,7 +43,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                        r"(?P<d>\d{1,2})(?!\d)")),
     ("dmy", re.compile(r"(?<![\w.\-/])(?P<a>\d{1,2})\s?(?P<s>[-/.])\s?(?P<b>\d{1,2})"
                        r"\s?(?P=s)\s?(?P<y>(?:19|20)?\d\d)(?![\d]|[.,\-/]\d)")),
-    ("d_mon_y", re.compile(rf"(?<![\w])(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?[\s\-/.]?"
+    ("d_mon_y", re.compile(rf"(?<![\w])(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?(?:\.\s?|[\s\-/])?"
                            rf"(?P<mon>{_MONTH_RE})(?![^\W\d_])\.?[\s\-/.,']*"
                            rf"(?P<y>(?:19|20)?\d\d)(?!\d)",
                            re.IGNORECASE)),
