@@ -17,6 +17,7 @@ from agent.extraction.fields import (
     find_currency,
     find_date,
     find_invoice_number,
+    find_issuer_by_domain,
     find_total,
     find_vendor,
 )
@@ -64,10 +65,13 @@ def _source(extractor: str, hit: Hit) -> FieldSource:
                        line=hit.line.index)
 
 
-def _key_fields(name: str, text: str, options: ExtractionOptions) -> ExtractedFields:
+def _key_fields(name: str, text: str, options: ExtractionOptions,
+                issuer_by_domain: bool = False) -> ExtractedFields:
     """The shared recipe: every finder once, each hit recorded with its provenance."""
     lines = split_lines(text)
     vendor = find_vendor(lines, options.header_lines)
+    if issuer_by_domain and (vendor is None or vendor.rule != "vendor.labelled"):
+        vendor = find_issuer_by_domain(lines) or vendor
     total = find_total(lines)
     hits: dict[str, Hit | None] = {
         "vendor": vendor,
@@ -92,4 +96,4 @@ def extract_receipt(text: str, options: ExtractionOptions) -> ExtractedFields:
 
 @register("invoice")
 def extract_invoice(text: str, options: ExtractionOptions) -> ExtractedFields:
-    return _key_fields("invoice", text, options)
+    return _key_fields("invoice", text, options, issuer_by_domain=True)

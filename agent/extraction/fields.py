@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from agent.extraction.layout import Line
-from agent.extraction.normalize import clean_value, find_amounts, find_currencies, find_dates
+from agent.extraction.normalize import (
+    clean_value,
+    find_amounts,
+    find_currencies,
+    find_dates,
+    fold_text,
+)
 
 
 @dataclass(frozen=True)
@@ -251,12 +257,12 @@ COMPANY_SUFFIX = re.compile(
 _TRIVIAL = re.compile(
     r"^(?:tax\s*invoice|invoice|receipt|official\s*receipt|cash\s*(?:sale|bill|receipt)|"
     r"simplified\s*tax\s*invoice|bill|facture|factuur|rechnung|faktura|welcome|thank\s*you|"
-    r"original|copy|duplicate|page\s*\d+|customer\s*copy)\b",
+    r"original|copy|kopie|copie|duplicate|page\s*\d+|customer\s*copy)\b",
     re.IGNORECASE,
 )
 _SELLER_LABEL = re.compile(
-    r"^(?:seller|vendor|supplier|sold\s*by|issued\s*by|from|sprzedawca|verk[äa]ufer|"
-    r"fournisseur|leverancier|lieferant)\s*[:\-]\s*(?P<value>.+)",
+    r"^(?:seller|vendor|supplier|service\s*provider|sold\s*by|issued\s*by|from|sprzedawca|"
+    r"verk[äa]ufer|fournisseur|leverancier|lieferant)\s*[:\-]\s*(?P<value>.*)",
     re.IGNORECASE,
 )
 _STOP_ADDRESS = re.compile(
@@ -282,7 +288,9 @@ _JOINER = re.compile(r"^(?:&|and\b|\+|co\.|\(m\))", re.IGNORECASE)
 
 
 def _vendor_like(line: Line) -> bool:
-    return (line.letters >= 3 and line.letters >= line.digits
+    priced = any("." in str(f.value) for f in find_amounts(line.text))
+    return (line.letters >= 3 and line.letters >= line.digits and not priced
+            and not re.search(r"[#%]", line.text)
             and not _TRIVIAL.match(line.text) and not _STOP_ADDRESS.search(line.text)
             and not _REG_NUMBER.match(line.text))
 
@@ -290,9 +298,14 @@ def _vendor_like(line: Line) -> bool:
 def find_vendor(lines: list[Line], header_lines: int = 6) -> Hit | None:
     """'Seller: X' when labelled; else the top line carrying a company suffix (joined with the
     line above when the suffix stands alone, e.g. 'SDN BHD'); else the first non-trivial line."""
-    for line in lines:
+    for i, line in enumerate(lines):
         if m := _SELLER_LABEL.match(line.text):
-            return Hit(clean_value(m["value"]), "vendor.labelled", line)
+            value = clean_value(m["value"])
+            below = [x for x in lines[i + 1:i + 3] if not x.text.startswith("(")]
+            if not value and below:  # 'Service Provider:' with the name below (notes skipped)
+                line, value = below[0], clean_value(below[0].text)
+            if sum(c.isalpha() for c in value) >= 2:
+                return Hit(value, "vendor.labelled", line)
     header = lines[:header_lines]
     for i, line in enumerate(header):
         if not COMPANY_SUFFIX.search(line.text) or _STOP_ADDRESS.search(line.text):
@@ -311,6 +324,46 @@ def find_vendor(lines: list[Line], header_lines: int = 6) -> Hit | None:
         if _vendor_like(line):
             return Hit(clean_value(line.text), "vendor.first_line", line)
     return None
+
+
+_LEGAL_FORM = re.compile(
+    r"\b(?:sdn\.?\s*bhd|bhd|berhad|ltd|limited|inc|incorporated|llc|llp|plc|corp(?:oration)?|"
+    r"gmbh|ag|kg|b\.\s?v|n\.\s?v|s\.\s?a|sas|sarl|s\.?r\.?l|sp\.?\s*z\s*o\.?\s*o|pte|pty|"
+    r"pvt)\b\.?",
+    re.IGNORECASE,
+)
+_HOST = re.compile(r"(?:@|www\.|https?://)([a-z0-9.-]+\.[a-z]{2,})", re.IGNORECASE)
+_NAME_END = re.compile(r"\s+[-–—|]\s+|\s*[,;:(]|\s+(?:au capital|capital|registered)\b",
+                       re.IGNORECASE)
+
+
+def _squash(text: str) -> str:
+    return fold_text(text).replace(" ", "")
+
+
+def find_issuer_by_domain(lines: list[Line], max_lines: int = 80) -> Hit | None:
+    """Invoices: the company name that matches the document's own web/e-mail domain
+    ('QualityHosting AG' for qualityhosting.de), preferring names with a legal form."""
+    domains = {host.lower().split(".")[-2] for line in lines for host in _HOST.findall(line.text)}
+    domains = {d.replace("-", "") for d in domains if len(d) >= 3}
+    if not domains:
+        return None
+    best: tuple[int, int, Hit] | None = None
+    for line in lines[:max_lines]:
+        name = clean_value(_NAME_END.split(line.text, maxsplit=1)[0])
+        words = name.split()
+        if not 2 <= len(name) <= 60 or len(words) > 6 or "@" in name or "." in words[0]:
+            continue
+        if sum(c.isalpha() for c in name) < max(2, len(name) // 2):
+            continue
+        key = _squash(_LEGAL_FORM.sub(" ", name))
+        if len(key) < 3 or not any(key.startswith(d.upper()) or d.upper().startswith(key)
+                                   for d in domains):
+            continue
+        rank = 0 if _LEGAL_FORM.search(line.text) else 1
+        if best is None or (rank, line.index) < best[:2]:
+            best = (rank, line.index, Hit(name, "vendor.domain", line))
+    return best[2] if best else None
 
 
 def find_address(lines: list[Line], vendor: Hit | None, max_lines: int = 5,
