@@ -69,9 +69,18 @@ def _sensible(value: Decimal) -> bool:
     return Decimal("0") < value < Decimal("10000000")
 
 
+_ROUNDING = re.compile(r"\bround(?:ing)?\b|\bpembundaran\b|\barrondi", re.IGNORECASE)
+
+
 def _amounts_after_keyword(line: Line) -> list[Decimal]:
+    """Sensible amounts on a line; whole numbers only when the line names a currency
+    (OCR often drops decimal points: '331600' is not a total, 'EUR 1200' is)."""
     values = [f.value for f in find_amounts(line.text)]
-    return [v for v in values if isinstance(v, Decimal) and _sensible(v)]
+    values = [v for v in values if isinstance(v, Decimal) and _sensible(v)]
+    with_cents = [v for v in values if "." in str(v)]
+    if with_cents:
+        return with_cents
+    return values if find_currencies(line.text) else []
 
 
 def _amount_only(line: Line) -> Decimal | None:
@@ -132,16 +141,18 @@ _CURRENCY_ONLY = re.compile(r"(?<![A-Za-z])(?:RM|MYR|USD|EUR|GBP|SGD)(?![A-Za-z]
 
 
 def find_total(lines: list[Line]) -> Hit | None:
-    """The amount on the strongest TOTAL-like line (or under it, for column layouts);
-    among equally strong lines the last one (after rounding), largest amount on a line."""
+    """The amount on the strongest TOTAL-like line (or under it, for column layouts).
+
+    Strength: a total just after a rounding adjustment > grand/rounded/payable/incl.-tax
+    totals > 'total sales/amount' > a bare 'total'. Ties go to the last such line."""
     candidates: list[tuple[int, Decimal, int, Line, str]] = []
     for i, line in enumerate(lines):
         strength = _keyword_strength(line.text)
         if strength == 0:
             continue
+        if any(_ROUNDING.search(x.text) for x in lines[max(0, i - 3):i]):
+            strength = 4  # a total right after a rounding adjustment is the amount paid
         amounts = _amounts_after_keyword(line)
-        # prefer amounts written with decimals: '80.90' over a quantity '2'
-        amounts = [a for a in amounts if "." in str(a)] or amounts
         if amounts:
             candidates.append((strength, amounts[-1], i, line, "total.keyword"))
         elif _is_label(line) and (below := _value_below(lines, i)):
