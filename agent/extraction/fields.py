@@ -277,7 +277,7 @@ _SELLER_LABEL = re.compile(
     re.IGNORECASE,
 )
 _STOP_ADDRESS = re.compile(
-    r"\b\d{2,4}-\d{3,4}\s?\d{3,4}\b|\b(?:tel|telephone|phone|fax|h/?p|mobile|telefon|email|e-mail|www\.|http|gst|sst|vat|tax|"
+    r"\b\d{2,4}-\d{3,4}\s?\d{3,4}\b|taxinvoice|\b(?:tel|telephone|phone|fax|whatsapp|h/?p|mobile|telefon|email|e-mail|www\.|http|gst|sst|vat|tax|"
     r"co\.?\s*(?:no|reg)|company\s*(?:no|reg)|reg(?:istration)?\.?\s*no|roc|business\s*reg|"
     r"invoice|receipt|cashier|date|time|table|bill|order|nip|btw|kvk|siret|siren|ust|"
     r"ABN|GSTIN|member|counter|doc)\b|@",
@@ -406,7 +406,23 @@ def find_address(lines: list[Line], vendor: Hit | None, max_lines: int = 5,
             break
     if not parts or first is None:
         return None
-    return Hit(clean_value(" ".join(parts)), "address.after_vendor", first)
+    return Hit(clean_value(" ".join([_address_start(parts[0]), *parts[1:]])),
+               "address.after_vendor", first)
+
+
+_LEADING_REG = re.compile(r"^\(\s*[\dA-Z][\dA-Z\s-]{3,}\)\s*", re.IGNORECASE)
+
+
+def _address_start(text: str) -> str:
+    """Drop what precedes the address on its first line: a '(65351-M)' registration id, and
+    words without digits before the first street word ("LICENSEE OF X'S LEVEL 6, ...")."""
+    text = _LEADING_REG.sub("", text)
+    hint = _ADDRESS_HINT.search(text)
+    if hint and hint.start() > 0:
+        prefix = text[: hint.start()]
+        if len(prefix.split()) >= 3 and not any(c.isdigit() for c in prefix):
+            return text[hint.start():]
+    return text
 
 
 def date_value(hit: Hit | None) -> dt.date | None:

@@ -136,3 +136,10 @@ def test_values_serialise_iso_date_and_decimal_total() -> None:
     values = extract_fields("receipt", RECEIPT).values()
     assert values["date"] == "2019-04-03"
     assert values["total"] == "35.70"
+
+
+def test_address_skips_registration_ids_and_licence_notes() -> None:
+    text = ("GOLDEN ARCHES RESTAURANTS SDN BHD\n(65351-M) LICENSEE OF MCDONALD'S LEVEL 6, "
+            "BANGUNAN TH\nNO.3, JALAN SS21/39, 47400 PETALING JAYA\nTAXINVOICE\nTOTAL 8.60")
+    fields = extract_fields("receipt", text)
+    assert fields.address == "LEVEL 6, BANGUNAN TH NO.3, JALAN SS21/39, 47400 PETALING JAYA"
