@@ -294,7 +294,10 @@ _ADDRESS_HINT = re.compile(
 
 
 _TRAILING_REG = re.compile(  # '(519537-X)', '862725-U', '(Co. No. 12345 X)' after a name
-    r"[\s,]*\(?\s*(?:co\.?\s*(?:no|reg)\.?\s*:?\s*)?\d{4,}[\s-]*[A-Z]?\s*\)?$", re.IGNORECASE)
+    r"[\s,]*(?:[(\[{]\s*(?:co\.?\s*(?:no|reg)\.?\s*:?\s*)?\d[\dA-Z]{3,}(?:[\s-]*[A-Z\d])?"
+    r"\s*[)\]}]*|(?:co\.?\s*(?:no|reg)\.?\s*:?\s*)?\d{4,}[\s-]*[A-Z]?)$",
+    re.IGNORECASE,
+)
 _JOINER = re.compile(r"^(?:&|and\b|\+|co\.|\(m\))", re.IGNORECASE)
 
 
