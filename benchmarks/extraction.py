@@ -36,7 +36,12 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from agent.extraction import EXTRACTOR_VERSION, ExtractedFields, extract_fields  # noqa: E402
-from agent.extraction.normalize import fold_text, parse_amount, parse_date, same_amount  # noqa: E402
+from agent.extraction.normalize import (  # noqa: E402
+    fold_text,
+    parse_amount,
+    parse_date,
+    same_amount,
+)
 from agent.ocr import OcrService  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 

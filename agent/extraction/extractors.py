@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
-from agent.extraction.fields import (
+from agent.extraction.finders import (
     Hit,
     find_address,
     find_currency,

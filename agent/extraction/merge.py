@@ -62,7 +62,8 @@ def _grounded(field: str, value: Any, text: str, day_first: bool) -> bool:
     if field == "date":
         return any(f.value == value for f in find_dates(text, day_first))
     if field == "total":
-        return any(same_amount(f.value, value) for f in find_amounts(text))  # type: ignore[arg-type]
+        amounts = [f.value for f in find_amounts(text)]
+        return any(same_amount(a, value) for a in amounts)  # type: ignore[arg-type]
     if field == "currency":
         return True  # often implied (a symbol), checked by validation alone
     return fold_text(str(value)) in fold_text(text)
