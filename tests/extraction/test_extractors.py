@@ -143,3 +143,11 @@ def test_address_skips_registration_ids_and_licence_notes() -> None:
             "BANGUNAN TH\nNO.3, JALAN SS21/39, 47400 PETALING JAYA\nTAXINVOICE\nTOTAL 8.60")
     fields = extract_fields("receipt", text)
     assert fields.address == "LEVEL 6, BANGUNAN TH NO.3, JALAN SS21/39, 47400 PETALING JAYA"
+
+
+def test_invoice_number_on_the_line_below_its_label() -> None:
+    text = "OYSTER HOTELS PVT LTD\nBooking ID\nIBZY2087\nINVOICE NO:\n: SP-18/06/04-1016956"
+    fields = extract_fields("invoice", text)
+    assert fields.invoice_number == "SP-18/06/04-1016956"
+    assert fields.provenance["invoice_number"].rule == "invoice_number.invoice_next_line"
+    assert extract_fields("invoice", "Booking ID\nIBZY2087").invoice_number == "IBZY2087"
