@@ -31,7 +31,8 @@ _TOTAL_KEYWORDS: list[tuple[re.Pattern[str], int]] = [
         re.IGNORECASE), 3),
     (re.compile(r"total\s*(?:amount|amt|sales?|rm|myr|payable)|amount\s*paid|total\s*paid|"
                 r"totaal|gesamt|summe|montant\s*total|razem|suma", re.IGNORECASE), 2),
-    (re.compile(r"\btotal(?![a-z])|\bjumlah\b", re.IGNORECASE), 1),
+    # bare total, with OCR misreads (TOTA1, T0TAL, a lost first letter)
+    (re.compile(r"\b(?:total|[t7][o0]ta[l1]|otal)(?![a-z])|\bjumlah\b", re.IGNORECASE), 1),
 ]
 
 
