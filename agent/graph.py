@@ -8,6 +8,7 @@ upload ─▶ ingest ─▶ ocr ─▶ classify ─┬─ confident ────
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -77,10 +78,12 @@ def recorded(name: str, fn: NodeFn, services: Services) -> Callable[[DocumentSta
     plus the versions and evidence the node reports."""
 
     def node(state: DocumentState) -> dict[str, Any]:
+        started = time.perf_counter()
         update, provenance = fn(state, services)
         services.lineage.append(state.doc_id, name, {
             "input_digest": digest(state.model_dump(mode="json")),
             "output_digest": digest(update),
+            "elapsed_ms": round((time.perf_counter() - started) * 1000, 2),
             **provenance,
         })
         return update

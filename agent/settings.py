@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -130,6 +129,10 @@ class Settings(BaseSettings):
     rules_dir: Path | None = Field(
         None, description="Folder of rule-set YAML files; default: the packaged agent/rules/."
     )
+    shared_cache_dir: Path | None = Field(
+        None, description="Cache folder (OCR results) shared between data folders; default: "
+        "DATA_DIR/cache. The eval harness points it at your main cache so it never re-OCRs."
+    )
     checkpoint_url: str | None = Field(
         None, description="Where paused runs are kept: a PostgreSQL URL, or default a SQLite "
         "file in the data folder (or the database, when PAPERTRAIL_DATABASE_URL is PostgreSQL)."
@@ -138,7 +141,7 @@ class Settings(BaseSettings):
     slack: SlackSettings = Field(default_factory=SlackSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
 
-    @cached_property
+    @property
     def resolved_data_dir(self) -> Path:
         path = self.data_dir.expanduser().resolve()
         path.mkdir(parents=True, exist_ok=True)
@@ -162,7 +165,7 @@ class Settings(BaseSettings):
 
     @property
     def cache_dir(self) -> Path:
-        return self.resolved_data_dir / "cache"
+        return self.shared_cache_dir or self.resolved_data_dir / "cache"
 
     @property
     def bundle_dir(self) -> Path:
