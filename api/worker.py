@@ -114,7 +114,7 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
     @app.task(name=PROCESS, **opts)
     def process(self: Any, doc_id: str) -> dict[str, Any]:
         state = runtime.pipeline.process(doc_id)
-        if state.status == "needs_review":
+        if state.status == "needs_review" and settings.slack.enabled:
             app.send_task(NOTIFY, args=[doc_id])
         return {"doc_id": doc_id, "status": state.status, "band": state.band,
                 "label": state.label}
@@ -122,7 +122,7 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
     @app.task(name=RESUME, **opts)
     def resume(self: Any, doc_id: str, decision: dict[str, Any]) -> dict[str, Any]:
         outcome = runtime.pipeline.resume(doc_id, ReviewDecision.model_validate(decision))
-        if outcome.acted:
+        if outcome.acted and settings.slack.enabled:
             app.send_task(NOTIFY, args=[doc_id])
         status = outcome.state.status if outcome.state else None
         return {"doc_id": doc_id, "acted": outcome.acted, "message": outcome.message,

@@ -85,12 +85,20 @@ def serve(
         threading.Thread(target=_upload_samples, args=(server, samples), daemon=True).start()
     console.print(f"API docs: {base}/docs · pending reviews: {base}/reviews · health: "
                   f"{base}/healthz · metrics: {base}/metrics")
+    # uvicorn re-raises the signal that stopped it: make SIGTERM, like Ctrl-C, end up here.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.run()
+    except KeyboardInterrupt:
+        pass  # a requested stop
     finally:
         for name, process in reversed(children):
             _stop(process, name)
         console.print("stopped")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _first_admin_key(cfg) -> None:  # noqa: ANN001
