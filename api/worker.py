@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from celery import Celery, signals
+from kombu.exceptions import ChannelError
 from sqlalchemy import select
 
 from agent.errors import DocumentNotFoundError
@@ -172,13 +173,18 @@ def recover_stalled(app: Celery, settings: Settings) -> int:
 
 
 def queue_depth(app: Celery) -> int | None:
-    """Messages waiting in the task queue, or None when the broker can't say."""
+    """Messages waiting in the task queue (0 when it was never used), or None when the broker
+    is unreachable."""
     try:
         with app.connection_for_read() as conn:
-            ok = conn.default_channel.queue_declare(queue=app.conf.task_default_queue,
-                                                    passive=True)
+            conn.ensure_connection(max_retries=1, timeout=3)
+            try:
+                ok = conn.default_channel.queue_declare(queue=app.conf.task_default_queue,
+                                                        passive=True)
+            except ChannelError:  # no such queue yet: nothing was ever sent to it
+                return 0
             return int(ok.message_count)
-    except Exception:  # the broker is down or has no such queue yet
+    except Exception:  # the broker is down or refuses us
         return None
 
 

@@ -91,3 +91,30 @@ def test_no_server_errors_on_any_input(make_client, monkeypatch) -> None:
 
         no_5xx()
     assert len(calls) >= 7 * 3 and {401, 403} <= set(calls)
+
+
+def test_metrics_count_fallbacks_rejections_and_node_latency(client) -> None:
+    from agent.ingest import ingest_bytes
+    from agent.lineage import LineageLog
+
+    state = client.app.state.papertrail
+    doc_id = ingest_bytes(b"Invoice number: 7\nTotal 9.00", "m.txt", state.store,
+                          state.settings).document.id
+    log = LineageLog(state.store.db)
+    log.append(doc_id, "ingest", {})
+    log.append(doc_id, "ocr", {})
+    log.append(doc_id, "classify", {"prediction": {"fallback_reason": "bert timed out"}})
+    log.append(doc_id, "adjudicate", {"adjudicator": "llm", "adjudication": {"grounded": False}})
+    state.store.reviews.open(doc_id, {})
+    text = client.get("/metrics", headers=auth("admin")).text
+    assert "papertrail_classifier_fallbacks_total 1.0" in text
+    assert "papertrail_llm_rejections_total 1.0" in text
+    assert "papertrail_llm_adjudications_total 1.0" in text
+    for node in ("ocr", "classify", "adjudicate"):
+        assert f'papertrail_node_latency_seconds_count{{node="{node}"}} 1.0' in text
+    assert 'papertrail_node_latency_seconds_count{node="ingest"}' not in text  # no predecessor
+    assert "papertrail_reviews_pending 1.0" in text
+    assert 'papertrail_documents{status="received"} 1.0' in text
+    # A second scrape counts nothing twice.
+    assert "papertrail_classifier_fallbacks_total 1.0" in client.get(
+        "/metrics", headers=auth("admin")).text

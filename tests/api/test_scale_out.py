@@ -67,3 +67,7 @@ def test_redis_broker_postgres_store_two_workers(scale_env, make_client, start_w
                        json={"action": "approve"}).status_code == 409
     lineage = client.get(f"/documents/{ids[0]}/lineage", headers=auth("admin")).json()
     assert lineage["verify"]["ok"]
+    health = client.get("/healthz").json()["components"]
+    assert health["database"]["detail"]["dialect"] == "postgresql"
+    assert health["broker"] == {"status": "ok", "detail": {"queue_depth": 0}}
+    assert "papertrail_queue_depth 0.0" in client.get("/metrics", headers=auth("admin")).text
