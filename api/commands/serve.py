@@ -74,7 +74,7 @@ def serve(
     host, port = host or cfg.api.host, port or cfg.api.port
     _first_admin_key(cfg)
     children: list[tuple[str, subprocess.Popen]] = []
-    if llm:
+    if llm and _has_llm_command():
         children.append(("llm server", _spawn(["llm", "serve"])))
     if workers:
         children.append(("worker", _spawn(["worker", "--concurrency", str(workers)])))
@@ -95,6 +95,16 @@ def serve(
         for name, process in reversed(children):
             _stop(process, name)
         console.print("stopped")
+
+
+def _has_llm_command() -> bool:
+    from api.cli import app
+
+    if any(group.name == "llm" for group in app.registered_groups):
+        return True
+    err_console.print("[yellow]--llm: this install has no `papertrail llm serve`; "
+                      "starting without the local LLM server")
+    return False
 
 
 def _interrupt(signum: int, frame: object) -> None:
