@@ -44,7 +44,26 @@ def create_app(settings: Settings | None = None, **parts: Any) -> FastAPI:
                           lambda doc_id, decision: state.enqueue_resume(doc_id, decision))
         app.include_router(slack_router(bolt))
     _error_handlers(app)
+    _upload_size_guard(app, settings.max_upload_bytes)
     return app
+
+
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def _upload_size_guard(app: FastAPI, limit: int) -> None:
+    """Refuse an oversized upload from its Content-Length, before its body is read."""
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Any) -> Any:
+        declared = request.headers.get("content-length", "")
+        if (request.method == "POST" and request.url.path == "/documents"
+                and declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD):
+            return JSONResponse({"error": "file_too_large", "message": (
+                f"The upload is {int(declared) / 2**20:.1f} MiB; the limit is "
+                f"{limit / 2**20:.1f} MiB (setting PAPERTRAIL_MAX_UPLOAD_BYTES). Split or "
+                "compress it.")}, status_code=413)
+        return await call_next(request)
 
 
 def _error_handlers(app: FastAPI) -> None:

@@ -25,8 +25,8 @@ from celery import Celery, signals
 from kombu.exceptions import ChannelError
 from sqlalchemy import select
 
-from agent.errors import DocumentNotFoundError
-from agent.pipeline import Pipeline, ReviewNotPendingError
+from agent.errors import PapertrailError
+from agent.pipeline import Pipeline
 from agent.review import ReviewDecision
 from agent.settings import Settings
 from agent.store import Document, DocumentStatus, Store
@@ -37,8 +37,9 @@ log = logging.getLogger(__name__)
 
 PROCESS, RESUME, NOTIFY = "papertrail.process", "papertrail.resume", "papertrail.notify"
 
-# Errors a retry cannot fix: the document is unknown, or the decision is not applicable.
-PERMANENT = (DocumentNotFoundError, ReviewNotPendingError)
+# Errors a retry cannot fix: every PapertrailError says what a person must change (unknown
+# document, review not pending, label outside the set, ...). Anything else is retried.
+PERMANENT = (PapertrailError,)
 
 
 def broker_url(settings: Settings) -> str:

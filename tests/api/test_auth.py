@@ -122,3 +122,6 @@ def test_too_large_is_413(make_client, monkeypatch) -> None:
     response = client.post("/documents", headers=auth("submitter"),
                            files={"file": ("big.txt", b"a" * 5000, "text/plain")})
     assert response.status_code == 413 and response.json()["error"] == "file_too_large"
+    huge = client.post("/documents", headers=auth("submitter"),
+                       files={"file": ("huge.txt", b"a" * 200_000, "text/plain")})
+    assert huge.status_code == 413 and "PAPERTRAIL_MAX_UPLOAD_BYTES" in huge.json()["message"]
