@@ -78,21 +78,30 @@ def make_celery(settings: Settings) -> Celery:
 
 
 class WorkerRuntime:
-    """One pipeline per worker process, opened on first use and closed at shutdown."""
+    """One store and one pipeline per worker process, opened on first use (after the fork)
+    and closed at shutdown."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._stack = ExitStack()
+        self._store: Store | None = None
         self._pipeline: Pipeline | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+
+    @property
+    def store(self) -> Store:
+        with self._lock:
+            if self._store is None:
+                self._store = Store.from_settings(self.settings)
+                create_tables(self._store.db)
+                self._stack.callback(self._store.db.dispose)
+            return self._store
 
     @property
     def pipeline(self) -> Pipeline:
         with self._lock:
             if self._pipeline is None:
-                store = Store.from_settings(self.settings)
-                create_tables(store.db)
-                parts = {"store": store, **load_parts(self.settings)}
+                parts = {"store": self.store, **load_parts(self.settings)}
                 self._pipeline = self._stack.enter_context(
                     Pipeline.open(self.settings, **parts))
             return self._pipeline
@@ -100,7 +109,7 @@ class WorkerRuntime:
     def close(self) -> None:
         with self._lock:
             self._stack.close()
-            self._pipeline = None
+            self._store, self._pipeline = None, None
 
 
 def _register_tasks(app: Celery, settings: Settings) -> None:
@@ -134,7 +143,7 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
     def notify(self: Any, doc_id: str) -> str:
         from api.slack.notifier import SlackNotifier
 
-        notifier = SlackNotifier.from_settings(settings, runtime.pipeline.services.store)
+        notifier = SlackNotifier.from_settings(settings, runtime.store)
         return notifier.sync(doc_id) if notifier else "slack not configured"
 
     @signals.worker_ready.connect(weak=False)
