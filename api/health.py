@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from sqlalchemy import text
 
 from api.appstate import AppState
@@ -21,11 +22,23 @@ def _probe(part: Any, name: str) -> ComponentHealth:
     try:
         if hasattr(part, "health"):
             return ComponentHealth(status="ok", detail=dict(part.health() or {}))
+        if isinstance(getattr(part, "base_url", None), str):
+            return _probe_openai_compatible(part.base_url)
         info = part.lineage() if hasattr(part, "lineage") else {}
         return ComponentHealth(status="unknown", detail={
             "note": "configured; this part offers no reachability probe", **info})
     except Exception as exc:  # shown, not raised: the point of a health check
         return ComponentHealth(status="error", detail={"error": f"{type(exc).__name__}: {exc}"})
+
+
+def _probe_openai_compatible(base_url: str) -> ComponentHealth:
+    """An OpenAI-compatible endpoint is reachable when GET {base_url}/models answers."""
+    url = base_url.rstrip("/") + "/models"
+    response = httpx.get(url, timeout=3)
+    if response.status_code >= 500:
+        return ComponentHealth(status="error", detail={
+            "url": url, "error": f"HTTP {response.status_code}"})
+    return ComponentHealth(status="ok", detail={"url": url, "http_status": response.status_code})
 
 
 def check(state: AppState) -> Health:

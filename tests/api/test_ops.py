@@ -47,6 +47,19 @@ def test_unreachable_parts_are_errors_not_crashes(make_client) -> None:
     assert report["components"]["llm"]["status"] == "not_configured"
 
 
+def test_llm_endpoint_reachability(make_client) -> None:
+    from tests.graph.fakes import MarkerClassifier
+
+    class RemoteLlm:
+        base_url = "http://127.0.0.1:9/v1"  # discard port: nothing listens
+
+    client = make_client(classifier=MarkerClassifier(), adjudicator=RemoteLlm())
+    response = client.get("/healthz")
+    llm = response.json()["components"]["llm"]
+    assert response.status_code == 503 and llm["status"] == "error"
+    assert "ConnectError" in llm["detail"]["error"]
+
+
 def test_metrics_exposition(client) -> None:
     text = client.get("/metrics", headers=auth("admin")).text
     for name in ("papertrail_node_latency_seconds", "papertrail_review_wait_seconds",
