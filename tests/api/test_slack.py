@@ -102,3 +102,17 @@ def test_edit_fields_modal(slack, client, start_worker) -> None:
     view = client.get(f"/documents/{doc_id}", headers=auth("admin")).json()
     assert view["fields"]["total"] == "1200.00" and view["decision"]["decided_by"] == "ada"
     assert view["decision"]["action"] == "edit"
+
+
+def test_api_decision_updates_the_slack_message(slack, client, start_worker) -> None:
+    start_worker()
+    doc_id = upload(client, "2003")
+    wait_for(lambda: message_for(slack, doc_id), what="chat.postMessage")
+    decided = client.post(f"/reviews/{doc_id}", headers=auth("reviewer"),
+                          json={"action": "reject", "note": "not ours"})
+    assert decided.status_code == 200 and decided.json()["status"] == "rejected"
+    update = wait_for(lambda: slack.of("chat.update"), what="chat.update")[0]
+    assert "reject" in json.dumps(update["blocks"]) and "rita" in json.dumps(update["blocks"])
+    click(client, block_action("U_ADA", "pt_approve", doc_id))  # too late: told, not acted
+    assert "Already decided by rita" in slack.of("chat.postEphemeral")[-1]["text"]
+    assert status_of(client, doc_id) == "rejected"
