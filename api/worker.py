@@ -23,7 +23,7 @@ from typing import Any
 
 from celery import Celery, signals
 from kombu.exceptions import ChannelError
-from sqlalchemy import select
+from sqlalchemy import create_engine, inspect, select, text
 
 from agent.errors import PapertrailError
 from agent.pipeline import Pipeline
@@ -152,11 +152,14 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
             return
         try:
             count = recover_stalled(app, settings)
+            purged = purge_delivered(settings)
         except Exception:  # recovery must never keep a worker from starting
             log.exception("recovering stalled documents failed")
             return
         if count:
             log.warning("re-queued %d stalled document(s)", count)
+        if purged:
+            log.info("purged %d delivered message(s) from the SQLite broker", purged)
 
     @signals.worker_process_shutdown.connect(weak=False)
     def _close(**_: Any) -> None:
@@ -180,6 +183,26 @@ def recover_stalled(app: Celery, settings: Settings) -> int:
     for doc_id in ids:
         app.send_task(PROCESS, args=[doc_id])
     return len(ids)
+
+
+def purge_delivered(settings: Settings, older_than: timedelta = timedelta(hours=1)) -> int:
+    """Delete messages the SQLAlchemy transport delivered long ago (it keeps them forever,
+    hidden). Safe while workers run: a live worker's unacknowledged message lives in its
+    memory and is re-published, not un-hidden, when it shuts down."""
+    url = broker_url(settings)
+    if not url.startswith("sqla+"):
+        return 0
+    engine = create_engine(url.removeprefix("sqla+"))
+    try:
+        if "kombu_message" not in inspect(engine).get_table_names():
+            return 0
+        cutoff = datetime.now() - older_than  # kombu stores naive local timestamps
+        with engine.begin() as conn:
+            return conn.execute(text("DELETE FROM kombu_message WHERE visible = :hidden AND "
+                                     "timestamp < :cutoff"),
+                                {"hidden": False, "cutoff": cutoff}).rowcount
+    finally:
+        engine.dispose()
 
 
 def queue_depth(app: Celery) -> int | None:
