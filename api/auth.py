@@ -18,6 +18,7 @@ from typing import Annotated
 
 import yaml
 from fastapi import Depends, HTTPException, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from agent.errors import PapertrailError
 from agent.settings import Settings
@@ -121,18 +122,20 @@ def _split_spec(spec: str, where: object = "PAPERTRAIL_API_KEYS") -> tuple[str, 
     return owner, Role[role_name], digest.lower()
 
 
-def _key_from(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip() or None
-    return request.headers.get("x-api-key") or None
+BEARER = HTTPBearer(auto_error=False, description="Authorization: Bearer KEY")
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False,
+                              description="The same key, in its own header.")
 
 
-def require(role: Role) -> Callable[[Request], Principal]:
+def require(role: Role) -> Callable[..., Principal]:
     """Dependency: the caller's Principal, if their key has at least `role` (401/403 if not)."""
 
-    def dependency(request: Request) -> Principal:
-        key = _key_from(request)
+    def dependency(
+        request: Request,
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+        header_key: Annotated[str | None, Depends(API_KEY_HEADER)],
+    ) -> Principal:
+        key = (bearer.credentials if bearer else None) or header_key
         if key is None:
             raise HTTPException(401, detail={
                 "error": "missing_api_key",

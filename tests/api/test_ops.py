@@ -78,6 +78,9 @@ def test_openapi_documents_responses_and_errors(client) -> None:
     assert "reviewer" not in spec["components"]["schemas"]["ReviewDecisionIn"]["properties"]
     assert {"200", "202", "404", "409"} <= set(decide["responses"])
     assert "/slack/events" not in spec["paths"]
+    assert {"HTTPBearer", "APIKeyHeader"} <= set(spec["components"]["securitySchemes"])
+    assert spec["paths"]["/reviews"]["get"]["security"]
+    assert "security" not in spec["paths"]["/healthz"]["get"]
 
 
 def test_no_server_errors_on_any_input(make_client, monkeypatch) -> None:
