@@ -8,7 +8,7 @@ export OMP_THREAD_LIMIT ?= 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install system-deps run test lint bench clean
+.PHONY: install system-deps run test lint bench bench-load clean
 
 system-deps:
 	@command -v tesseract >/dev/null 2>&1 || { \
@@ -26,8 +26,10 @@ $(STAMP): pyproject.toml
 
 install: system-deps $(STAMP)
 
+# API + one worker on the embedded defaults (SQLite store and broker); queues 3 generated
+# sample documents and prints where to look (API docs, pending reviews). Ctrl-C stops all.
 run: install
-	$(VENV)/bin/papertrail demo
+	$(VENV)/bin/papertrail serve --samples 3
 
 test: install
 	$(VENV)/bin/ruff check .
@@ -38,6 +40,11 @@ lint: install
 
 bench: install
 	$(PY) benchmarks/ocr.py
+
+# Concurrent uploads against a fresh `papertrail serve` (stand-in classifier: measures the
+# API, queue, OCR and graph, not model quality). Against your own server: see docs/api.md.
+bench-load: install
+	$(PY) benchmarks/load.py --start-serve --parts tests.api.parts:fake_parts --duration 30
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -65,6 +65,77 @@ class ClassifierSettings(BaseSettings):
     )
 
 
+class ApiSettings(BaseSettings):
+    """The HTTP API: where it listens and who may call it."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_API_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Address `papertrail serve` binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `papertrail serve` binds.")
+    keys: list[str] = Field(
+        default_factory=list,
+        description="API keys as `OWNER:ROLE:SHA256HEX` (the sha256 of the key, never the key); "
+        "ROLE is submitter, reviewer or admin. JSON list in the env var.",
+    )
+    keys_file: Path | None = Field(
+        None, description="YAML/JSON list of {owner, role, sha256}; default DATA_DIR/api-keys.yaml "
+        "(written by `papertrail api-key create`).",
+    )
+    resume_wait_seconds: float = Field(
+        20.0, ge=0, description="How long POST /reviews/{id} waits for the worker's outcome "
+        "before answering 202 (the decision still applies).",
+    )
+
+
+class SlackSettings(BaseSettings):
+    """Slack approvals. Off unless the bot token, signing secret and channel are all set."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_SLACK_", extra="ignore")
+
+    bot_token: SecretStr | None = Field(None, description="Bot token (xoxb-...).")
+    signing_secret: SecretStr | None = Field(None, description="App signing secret.")
+    channel: str | None = Field(None, description="Channel id where reviews are posted.")
+    reviewers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Allow-list: Slack user id -> reviewer identity recorded in lineage. "
+        "Anyone else's clicks are refused.",
+    )
+    api_base_url: str | None = Field(
+        None, description="Slack Web API base URL (keep the trailing /api/); for tests/proxies.",
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.bot_token and self.signing_secret and self.channel)
+
+
+class WorkerSettings(BaseSettings):
+    """Celery workers: embedded SQLite broker by default, Redis for many machines."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_WORKER_", extra="ignore")
+
+    broker_url: str | None = Field(
+        None, description="Celery broker; default sqla+sqlite:///DATA_DIR/broker.sqlite. "
+        "Scale-out: redis://HOST:6379/0.",
+    )
+    result_backend: str | None = Field(
+        None, description="Celery result store; default db+sqlite:///DATA_DIR/results.sqlite "
+        "(or the Redis broker URL when the broker is Redis).",
+    )
+    queue: str = Field("papertrail", description="Celery queue the API feeds and workers read.")
+    concurrency: int = Field(1, ge=1, description="Worker processes per `papertrail worker`.")
+    max_retries: int = Field(5, ge=0, description="Retries of a failing task (with backoff).")
+    retry_backoff_max: int = Field(120, ge=1, description="Longest wait between retries, seconds.")
+    parts_factory: str | None = Field(
+        None, description="`module:function` returning the pipeline's parts as keyword "
+        "arguments for Pipeline.open (tests, custom deployments); default: built-in wiring.",
+    )
+    stalled_after_seconds: float = Field(
+        120.0, gt=0, description="A document left `received`/`processing` this long with no "
+        "progress is queued again when a worker starts (crash recovery).",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_", env_file=".env", extra="ignore")
 
@@ -106,6 +177,9 @@ class Settings(BaseSettings):
         None, description="Where paused runs are kept: a PostgreSQL URL, or default a SQLite "
         "file in the data folder (or the database, when PAPERTRAIL_DATABASE_URL is PostgreSQL)."
     )
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
 
     @property

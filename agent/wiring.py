@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.extraction import extract_fields
 from agent.lineage import LineageLog
 from agent.ocr import OcrService
 from agent.rules import load_rule_sets
@@ -12,8 +13,14 @@ from agent.settings import Settings
 from agent.store import Store
 
 
-def no_extraction(doc_type: str, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    return {}, {"extractor": "none"}
+def extract(doc_type: str, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The deterministic extractors, as (field values, provenance for lineage)."""
+    fields = extract_fields(doc_type, text)
+    values = {name: value for name, value in fields.values().items() if value is not None}
+    return values, {
+        "extractor_version": fields.extractor_version,
+        "provenance": {name: src.model_dump() for name, src in fields.provenance.items()},
+    }
 
 
 def build_services(
@@ -32,6 +39,6 @@ def build_services(
         classifier = load_active(settings)
     return Services(
         settings=settings, store=store, lineage=LineageLog(store.db), ocr=OcrService(settings),
-        classifier=classifier, rule_sets=rule_sets, extractor=extractor or no_extraction,
+        classifier=classifier, rule_sets=rule_sets, extractor=extractor or extract,
         retriever=retriever, adjudicator=adjudicator,
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from api import context
-from api.commands import bundles, demo, documents, pipeline, samples, train
+from api.commands import bundles, demo, documents, pipeline, samples, serve, train
 
 app = typer.Typer(
     name="papertrail",
@@ -30,6 +30,10 @@ def main(
 documents.register(app)
 demo.register(app)
 pipeline.register(app)
+serve.register(app)
 train.register(app)
 bundles.register(app)
 samples.register(app)
+
+if __name__ == "__main__":
+    app()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.extraction import ExtractedFields, merge_fields
 from agent.rules import evaluate
 from agent.services import Services
 from agent.state import DocumentState
@@ -14,10 +15,14 @@ Out = tuple[dict[str, Any], dict[str, Any]]
 def extract_for(label: str | None, text: str, services: Services,
                 llm_fields: dict[str, Any] | None = None) -> Out:
     fields, provenance = services.extractor(label or "", text)
-    for name, value in (llm_fields or {}).items():
-        if fields.get(name) in (None, "") and value not in (None, ""):
-            fields[name] = value  # the grounded LLM only fills gaps
-            provenance.setdefault("fields", {})[name] = "llm"
+    if llm_fields:
+        # The grounded LLM's fields count only when they validate, and override a printed
+        # value only when they can be found in the text (agent.extraction.merge).
+        merged = merge_fields(ExtractedFields.model_validate(fields), llm_fields, text=text)
+        llm_used = {n: s.model_dump() for n, s in merged.provenance.items()
+                    if s.extractor == "llm"}
+        fields = {k: v for k, v in merged.values().items() if v is not None}
+        provenance = {**provenance, "llm_fields": llm_used}
     return {"fields": fields}, {"label": label, **provenance}
 
 

@@ -1,0 +1,164 @@
+"""`papertrail serve | worker | api-key create`: run the API and workers; manage API keys."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from agent.errors import PapertrailError
+from agent.ingest import ingest_bytes
+from api.auth import KeyRing, Role, add_key_to_file, keys_file_path
+from api.context import console, err_console, handles_user_errors, settings
+from evals import fixtures
+
+api_key_app = typer.Typer(help="API keys (only their sha256 is stored).", no_args_is_help=True)
+STOP_GRACE_SECONDS = 20.0
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.command("worker")(worker)
+    app.add_typer(api_key_app, name="api-key")
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PAPERTRAIL_DATA_DIR"] = str(settings().resolved_data_dir)
+    return env
+
+
+def _spawn(args: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "api.cli", *args], env=_child_env(),
+                            start_new_session=True)
+
+
+def _stop(process: subprocess.Popen, name: str) -> None:
+    """SIGTERM (Celery: finish the current task), then SIGKILL after a grace period."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        err_console.print(f"[yellow]{name} did not stop in {STOP_GRACE_SECONDS:.0f}s; killing")
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@handles_user_errors
+def serve(
+    host: str | None = typer.Option(None, help="Bind address (default PAPERTRAIL_API_HOST)."),
+    port: int | None = typer.Option(None, help="Port (default PAPERTRAIL_API_PORT)."),
+    workers: int = typer.Option(1, min=0, help="Celery worker processes to run alongside "
+                                "(0: use workers started elsewhere)."),
+    llm: bool = typer.Option(False, "--llm", help="Also run `papertrail llm serve` (the local "
+                             "LLM server) when that command is installed."),
+    samples: int = typer.Option(0, min=0, help="Upload this many generated sample documents "
+                                "once the API is up."),
+) -> None:
+    """Run the HTTP API and Celery worker(s) on this machine (embedded defaults: SQLite store,
+    SQLite broker). Ctrl-C stops everything cleanly."""
+    import uvicorn
+
+    from api.app import create_app
+
+    cfg = settings()
+    host, port = host or cfg.api.host, port or cfg.api.port
+    _first_admin_key(cfg)
+    children: list[tuple[str, subprocess.Popen]] = []
+    if llm and _has_llm_command():
+        children.append(("llm server", _spawn(["llm", "serve"])))
+    if workers:
+        children.append(("worker", _spawn(["worker", "--concurrency", str(workers)])))
+    server = uvicorn.Server(uvicorn.Config(create_app(cfg), host=host, port=port,
+                                           log_level="info"))
+    base = f"http://{host}:{port}"
+    if samples:
+        threading.Thread(target=_upload_samples, args=(server, samples), daemon=True).start()
+    console.print(f"API docs: {base}/docs · pending reviews: {base}/reviews · health: "
+                  f"{base}/healthz · metrics: {base}/metrics")
+    # uvicorn re-raises the signal that stopped it: make SIGTERM, like Ctrl-C, end up here.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass  # a requested stop
+    finally:
+        for name, process in reversed(children):
+            _stop(process, name)
+        console.print("stopped")
+
+
+def _has_llm_command() -> bool:
+    from api.cli import app
+
+    if any(group.name == "llm" for group in app.registered_groups):
+        return True
+    err_console.print("[yellow]--llm: this install has no `papertrail llm serve`; "
+                      "starting without the local LLM server")
+    return False
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _first_admin_key(cfg) -> None:  # noqa: ANN001
+    if len(KeyRing.from_settings(cfg)):
+        return
+    path = keys_file_path(cfg)
+    key = add_key_to_file(path, "admin", Role.admin)
+    console.print(f"No API keys were configured: created an admin key (shown once, stored "
+                  f"hashed in {path}):\n  {key}")
+
+
+def _upload_samples(server, count: int) -> None:  # noqa: ANN001
+    """Store generated documents and queue them (as POST /documents does)."""
+    while not server.started:
+        time.sleep(0.2)
+    state = server.config.app.state.papertrail
+    for i in range(count):
+        lines = [*fixtures.INVOICE_LINES[:4], f"Invoice number: INV-{90000 + i}",
+                 *fixtures.INVOICE_LINES[5:]]
+        result = ingest_bytes(fixtures.png_bytes(lines), f"sample-{i}.png", state.store,
+                              state.settings)
+        state.submissions.record(result.document.id, "admin")
+        state.enqueue_process(result.document.id)
+    console.print(f"Queued {count} sample document(s); watch GET /reviews.")
+
+
+@handles_user_errors
+def worker(
+    concurrency: int | None = typer.Option(None, help="Processes (default "
+                                           "PAPERTRAIL_WORKER_CONCURRENCY)."),
+    pool: str = typer.Option("prefork", help="prefork, solo or threads."),
+    hostname: str | None = typer.Option(None, help="Worker name (default celery@HOST)."),
+    loglevel: str = typer.Option("INFO"),
+) -> None:
+    """Run a Celery worker for this data folder / broker (PAPERTRAIL_WORKER_BROKER_URL)."""
+    from api.worker import run_worker
+
+    run_worker(settings(), concurrency=concurrency, pool=pool, loglevel=loglevel,
+               hostname=hostname)
+
+
+@api_key_app.command("create")
+@handles_user_errors
+def create_key(owner: str, role: str = typer.Argument(..., help="submitter, reviewer, admin"),
+               keys_file: Path | None = typer.Option(None, help="Default: DATA_DIR/"
+                                                     "api-keys.yaml.")) -> None:
+    """Create an API key for OWNER with ROLE; print it once; store only its sha256."""
+    if role not in Role.__members__:
+        raise PapertrailError(f"Unknown role {role!r}; use submitter, reviewer or admin.")
+    path = keys_file or keys_file_path(settings())
+    key = add_key_to_file(path, owner, Role[role])
+    console.print(f"API key for {escape(owner)} ({role}), stored hashed in {path}:")
+    print(key)

@@ -1,0 +1,85 @@
+"""GET /healthz: each component's state. Parts not configured are reported, not failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+
+from api.appstate import AppState
+from api.schemas import ComponentHealth, Health
+from api.worker import queue_depth
+
+REQUIRED = ("database", "broker", "classifier")
+
+
+def _probe(part: Any, name: str) -> ComponentHealth:
+    """A part may offer `health() -> dict` (raising when unreachable); otherwise its lineage."""
+    if part is None:
+        return ComponentHealth(status="not_configured",
+                               detail={"note": f"no {name} configured"})
+    try:
+        if hasattr(part, "health"):
+            return ComponentHealth(status="ok", detail=dict(part.health() or {}))
+        if isinstance(getattr(part, "base_url", None), str):
+            return _probe_openai_compatible(part.base_url)
+        info = part.lineage() if hasattr(part, "lineage") else {}
+        return ComponentHealth(status="unknown", detail={
+            "note": "configured; this part offers no reachability probe", **info})
+    except Exception as exc:  # shown, not raised: the point of a health check
+        return ComponentHealth(status="error", detail={"error": f"{type(exc).__name__}: {exc}"})
+
+
+def _probe_openai_compatible(base_url: str) -> ComponentHealth:
+    """An OpenAI-compatible endpoint is reachable when GET {base_url}/models answers."""
+    url = base_url.rstrip("/") + "/models"
+    response = httpx.get(url, timeout=3)
+    if response.status_code >= 500:
+        return ComponentHealth(status="error", detail={
+            "url": url, "error": f"HTTP {response.status_code}"})
+    return ComponentHealth(status="ok", detail={"url": url, "http_status": response.status_code})
+
+
+def check(state: AppState) -> Health:
+    components: dict[str, ComponentHealth] = {}
+    try:
+        with state.store.db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        components["database"] = ComponentHealth(
+            status="ok", detail={"dialect": state.store.db.engine.dialect.name})
+    except Exception as exc:
+        components["database"] = ComponentHealth(status="error", detail={"error": str(exc)})
+    depth = queue_depth(state.celery)
+    components["broker"] = (
+        ComponentHealth(status="ok", detail={"queue_depth": depth}) if depth is not None else
+        ComponentHealth(status="error", detail={"error": "the task broker is not reachable"}))
+    services, error = state.services()
+    if services is None:
+        components["classifier"] = ComponentHealth(status="error", detail={
+            "error": error, "action": "activate a working classifier bundle, then wait a minute "
+            "or restart"})
+        parts = state.parts or {}
+        components["index"] = _probe(parts.get("retriever"), "retriever (Qdrant index)")
+        components["llm"] = _probe(parts.get("adjudicator"), "LLM adjudicator")
+    else:
+        components["classifier"] = _classifier_health(services.classifier)
+        components["index"] = _probe(services.retriever, "retriever (Qdrant index)")
+        components["llm"] = _probe(services.adjudicator, "LLM adjudicator")
+    degraded = any(components[name].status == "error" for name in REQUIRED) or any(
+        c.status == "error" for c in components.values())
+    return Health(status="degraded" if degraded else "ok", components=components)
+
+
+def _classifier_health(classifier: Any) -> ComponentHealth:
+    try:
+        info = dict(classifier.lineage())
+        if hasattr(classifier, "health"):
+            info.update(classifier.health() or {})
+        return ComponentHealth(status="ok", detail={
+            "bundle_id": info.get("bundle_id"),
+            "trained_at": info.get("trained_at") or info.get("created_at"),
+            "classes": list(classifier.labels),
+            "auto_threshold": classifier.auto_threshold(), **info})
+    except Exception as exc:
+        return ComponentHealth(status="error", detail={"error": f"{type(exc).__name__}: {exc}"})

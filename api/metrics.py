@@ -1,0 +1,146 @@
+"""GET /metrics: Prometheus metrics read from the shared database at scrape time.
+
+Work runs in many worker processes (and machines), so counts come from where they all write:
+documents, decisions and reviews are counted by query; per-node latencies, classifier
+fallbacks and LLM rejections come from lineage records, read incrementally (a node's latency
+is the time between its record and the record before it in the same document's chain).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from agent.store.models import Decision, Document, LineageRecord, Review
+from api.appstate import AppState
+from api.worker import queue_depth
+
+BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, float("inf"))
+WAIT_BUCKETS = (60, 300, 900, 3600, 4 * 3600, 86400, float("inf"))
+BATCH = 5000
+
+
+class _Histogram:
+    def __init__(self, buckets: tuple[float, ...]) -> None:
+        self.buckets, self.counts, self.total = buckets, [0] * len(buckets), 0.0
+
+    def observe(self, value: float) -> None:
+        self.total += value
+        for i, bound in enumerate(self.buckets):
+            if value <= bound:
+                self.counts[i] += 1
+
+    def exposition(self) -> list[tuple[str, float]]:
+        return [("+Inf" if b == float("inf") else str(b), c)
+                for b, c in zip(self.buckets, self.counts, strict=True)]
+
+
+class PipelineCollector(Collector):
+    def __init__(self, state: AppState) -> None:
+        self.state = state
+        self._lock = threading.Lock()
+        self._cursor = 0
+        self._nodes: dict[str, _Histogram] = defaultdict(lambda: _Histogram(BUCKETS))
+        self._review_wait = _Histogram(WAIT_BUCKETS)
+        self._fallbacks = 0
+        self._llm_rejections = 0
+        self._llm_calls = 0
+
+    def _read_lineage(self) -> None:
+        prev = aliased(LineageRecord)
+        with self.state.store.db.session() as session:
+            while True:
+                rows = session.execute(
+                    select(LineageRecord.id, LineageRecord.node, LineageRecord.created_at,
+                           LineageRecord.payload, prev.created_at)
+                    .outerjoin(prev, (prev.doc_id == LineageRecord.doc_id)
+                               & (prev.seq == LineageRecord.seq - 1))
+                    .where(LineageRecord.id > self._cursor)
+                    .order_by(LineageRecord.id).limit(BATCH)).all()
+                for rid, node, created, payload, before in rows:
+                    self._cursor = rid
+                    self._count(node, payload or {})
+                    if before is None or node == "error":
+                        continue
+                    seconds = max(0.0, (datetime.fromisoformat(created)
+                                        - datetime.fromisoformat(before)).total_seconds())
+                    target = self._review_wait if node == "human_review" else self._nodes[node]
+                    target.observe(seconds)
+                if len(rows) < BATCH:
+                    return
+
+    def _count(self, node: str, payload: dict) -> None:
+        if node == "classify" and (payload.get("prediction") or {}).get("fallback_reason"):
+            self._fallbacks += 1
+        if node == "adjudicate" and payload.get("adjudicator", True) is not None:
+            adjudication = payload.get("adjudication") or {}
+            self._llm_calls += 1
+            if adjudication.get("grounded") is False:
+                self._llm_rejections += 1
+
+    def collect(self) -> Iterator:
+        db = self.state.store.db
+        with self._lock:
+            self._read_lineage()
+            latency = HistogramMetricFamily(
+                "papertrail_node_latency_seconds", "Time each graph node took.", labels=["node"])
+            for node, hist in sorted(self._nodes.items()):
+                latency.add_metric([node], hist.exposition(), sum_value=hist.total)
+            wait = HistogramMetricFamily(
+                "papertrail_review_wait_seconds", "Time from review request to decision.")
+            wait.add_metric([], self._review_wait.exposition(), sum_value=self._review_wait.total)
+            yield latency
+            yield wait
+            yield CounterMetricFamily("papertrail_classifier_fallbacks",
+                                      "Documents the baseline classified instead of BERT.",
+                                      value=self._fallbacks)
+            yield CounterMetricFamily("papertrail_llm_adjudications",
+                                      "LLM adjudications run.", value=self._llm_calls)
+            yield CounterMetricFamily("papertrail_llm_rejections",
+                                      "LLM answers not trusted (ungrounded, off-label, failed).",
+                                      value=self._llm_rejections)
+        with db.session() as session:
+            by_status = session.execute(select(Document.status, func.count())
+                                        .group_by(Document.status)).all()
+            by_outcome = session.execute(select(Decision.band, Decision.action, func.count())
+                                         .group_by(Decision.band, Decision.action)).all()
+            pending, oldest = session.execute(
+                select(func.count(), func.min(Review.created_at))
+                .where(Review.status == "pending")).one()
+        documents = GaugeMetricFamily("papertrail_documents", "Documents by status.",
+                                      labels=["status"])
+        for status, count in by_status:
+            documents.add_metric([status], count)
+        yield documents
+        decisions = GaugeMetricFamily("papertrail_decisions",
+                                      "Finalized documents by band and outcome.",
+                                      labels=["band", "outcome"])
+        for band, action, count in by_outcome:
+            decisions.add_metric([band or "none", action], count)
+        yield decisions
+        yield GaugeMetricFamily("papertrail_reviews_pending", "Reviews waiting for a person.",
+                                value=pending)
+        age = 0.0
+        if oldest is not None:
+            oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+            age = (datetime.now(UTC) - oldest).total_seconds()
+        yield GaugeMetricFamily("papertrail_review_oldest_age_seconds",
+                                "Age of the oldest pending review (0 when none).", value=age)
+        depth = queue_depth(self.state.celery)
+        yield GaugeMetricFamily("papertrail_queue_depth",
+                                "Tasks waiting in the broker queue (-1: broker unreachable).",
+                                value=-1 if depth is None else depth)
+
+
+def registry_for(state: AppState) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(PipelineCollector(state))
+    return registry

@@ -1,0 +1,103 @@
+"""POST /documents, GET /documents/{id}, GET /documents/{id}/lineage."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from agent.errors import IngestError, InvalidFilenameError
+from agent.ingest import ingest_bytes
+from agent.lineage import LineageLog
+from agent.store import DocumentStatus
+from api.appstate import AppState
+from api.auth import AsSubmitter, Principal, Role
+from api.schemas import (
+    DecisionView,
+    DocumentView,
+    LineageRecordView,
+    LineageView,
+    UploadAccepted,
+    errors,
+)
+
+router = APIRouter(tags=["documents"])
+
+STATUS_FOR_KIND = {"invalid": 422, "too_large": 413, "unsupported": 415}
+REQUEUE = (DocumentStatus.RECEIVED, DocumentStatus.FAILED)
+
+
+def _state(request: Request) -> AppState:
+    return request.app.state.papertrail
+
+
+def ingest_error_status(exc: IngestError) -> int:
+    return 400 if isinstance(exc, InvalidFilenameError) else STATUS_FOR_KIND[exc.kind]
+
+
+@router.post("/documents", status_code=202, response_model=UploadAccepted,
+             responses=errors(400, 401, 403, 413, 415, 422))
+def upload(request: Request, who: AsSubmitter,
+           file: UploadFile = File(..., description="The document.")) -> JSONResponse:
+    """Upload a document (PDF, image, text). Processing starts in the background; follow
+    `status_url`. The same bytes again return the same id."""
+    state = _state(request)
+    data = file.file.read(state.settings.max_upload_bytes + 1)
+    try:
+        result = ingest_bytes(data, file.filename or "", state.store, state.settings)
+    except IngestError as exc:
+        raise HTTPException(ingest_error_status(exc), detail=exc.to_dict()) from None
+    document = result.document
+    state.submissions.record(document.id, who.owner)
+    if result.created or document.status in REQUEUE:
+        state.enqueue_process(document.id)
+    url = str(request.url_for("get_document", doc_id=document.id))
+    body = UploadAccepted(id=document.id, status=document.status, created=result.created,
+                          status_url=url)
+    return JSONResponse(body.model_dump(), status_code=202, headers={"Location": url})
+
+
+def readable_document(state: AppState, doc_id: str, who: Principal):  # noqa: ANN201
+    """The document row, if it exists and this caller may read it (404 otherwise)."""
+    document = state.store.documents.get(doc_id)
+    if document is None or (who.role < Role.reviewer
+                            and not state.submissions.submitted_by(doc_id, who.owner)):
+        raise HTTPException(404, detail={"error": "document_not_found", "message": (
+            f"No document {doc_id!r} that you may read. Ids are the sha256 of the bytes; "
+            "submitters see only what they uploaded.")})
+    return document
+
+
+@router.get("/documents/{doc_id}", response_model=DocumentView, name="get_document",
+            responses=errors(401, 403, 404))
+def get_document(request: Request, doc_id: str,
+                 who: AsSubmitter) -> DocumentView:
+    """Status, band, label, confidence, fields, rule results and the final decision."""
+    state = _state(request)
+    document = readable_document(state, doc_id, who)
+    graph = state.states.current(doc_id)
+    decision = state.store.decisions.get(doc_id)
+    view = DocumentView(
+        id=document.id, filename=document.filename, detected_type=document.detected_type,
+        page_count=document.page_count, status=document.status, error=document.error,
+        created_at=document.created_at, updated_at=document.updated_at,
+        decision=DecisionView.model_validate(decision, from_attributes=True) if decision
+        else None)
+    if graph is not None:
+        probabilities = (graph.prediction or {}).get("probabilities", {})
+        view = view.model_copy(update={
+            "band": graph.band, "band_reason": graph.band_reason or None, "label": graph.label,
+            "confidence": probabilities.get(graph.label or ""), "fields": graph.fields,
+            "rule_results": graph.rule_results, "review_reasons": graph.review_reasons})
+    return view
+
+
+@router.get("/documents/{doc_id}/lineage", response_model=LineageView,
+            responses=errors(401, 403, 404))
+def get_lineage(request: Request, doc_id: str,
+                who: AsSubmitter) -> LineageView:
+    """Every step's hash-chained record, and whether the chain verifies (tampering check)."""
+    state = _state(request)
+    readable_document(state, doc_id, who)
+    log = LineageLog(state.store.db)
+    return LineageView(doc_id=doc_id, verify=log.verify(doc_id),
+                       records=[LineageRecordView(**r) for r in log.records(doc_id)])

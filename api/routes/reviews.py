@@ -1,0 +1,93 @@
+"""GET /reviews and POST /reviews/{id}: people decide what the pipeline would not.
+
+A decision is applied by a worker (`papertrail.resume`); this endpoint waits up to
+PAPERTRAIL_API_RESUME_WAIT_SECONDS for the outcome (200) and otherwise answers 202 `queued`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from celery.exceptions import TimeoutError as CeleryTimeout
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+
+from agent.review import ReviewDecision
+from api.appstate import AppState
+from api.auth import AsReviewer
+from api.schemas import ReviewDecisionIn, ReviewItem, ReviewOutcome, errors
+
+router = APIRouter(tags=["reviews"])
+
+
+def _state(request: Request) -> AppState:
+    return request.app.state.papertrail
+
+
+def _age(created: datetime) -> float:
+    created = created if created.tzinfo else created.replace(tzinfo=UTC)
+    return round((datetime.now(UTC) - created).total_seconds(), 3)
+
+
+@router.get("/reviews", response_model=list[ReviewItem], responses=errors(401, 403))
+def list_reviews(request: Request, who: AsReviewer,
+                 limit: int = Query(100, ge=1, le=500)) -> list[ReviewItem]:
+    """Pending reviews, oldest first, with what a reviewer needs to decide."""
+    return [ReviewItem(doc_id=r.doc_id, created_at=r.created_at, age_seconds=_age(r.created_at),
+                       payload=r.payload) for r in _state(request).store.reviews.pending(limit)]
+
+
+@router.post("/reviews/{doc_id}", response_model=ReviewOutcome,
+             responses={**errors(401, 403, 404, 409, 422),
+                        202: {"model": ReviewOutcome, "description": "Queued; not done yet."}})
+def decide(request: Request, doc_id: str, body: ReviewDecisionIn,
+           who: AsReviewer) -> JSONResponse:
+    """Approve, reject, relabel or edit. Recorded under the API key owner's name. A review
+    decides once: a second decision (here or in Slack) answers 409 and changes nothing."""
+    state = _state(request)
+    review = state.store.reviews.get(doc_id)
+    if review is None:
+        raise HTTPException(404, detail={"error": "review_not_found", "message": (
+            f"Document {doc_id!r} has no review. GET /reviews lists the pending ones.")})
+    if review.status != "pending":
+        raise _already_decided(doc_id, review.reviewer, review.decision)
+    allowed = (review.payload or {}).get("allowed_labels") or []
+    if body.action == "relabel" and allowed and body.label not in allowed:
+        raise HTTPException(422, detail={"error": "unknown_label", "message": (
+            f"Unknown label {body.label!r}; choose one of {', '.join(allowed)}.")})
+    try:
+        decision = ReviewDecision(reviewer=who.owner, **body.model_dump())
+    except ValueError as exc:
+        raise HTTPException(422, detail={"error": "invalid_decision", "message": str(
+            exc.errors()[0]["msg"] if hasattr(exc, "errors") else exc)}) from None
+    task = state.enqueue_resume(doc_id, decision.model_dump())
+    wait = state.settings.api.resume_wait_seconds
+    try:
+        result = task.get(timeout=wait, propagate=False, interval=0.2) if wait else None
+    except CeleryTimeout:
+        result = None
+    if result is None or not task.ready():
+        out = ReviewOutcome(doc_id=doc_id, state="queued", task_id=task.id, message=(
+            "Decision queued; a worker applies it. GET /documents/{id} shows the outcome."))
+        return JSONResponse(out.model_dump(), status_code=202)
+    if task.failed():
+        current = state.store.reviews.get(doc_id)
+        if current is not None and current.status != "pending":
+            raise _already_decided(doc_id, current.reviewer, current.decision)
+        raise HTTPException(409, detail={"error": "resume_failed", "message": (
+            f"The worker could not apply the decision: {result}. It was not recorded; "
+            "try again.")})
+    if not result.get("acted"):
+        current = state.store.reviews.get(doc_id)
+        raise _already_decided(doc_id, current.reviewer if current else None,
+                               current.decision if current else None)
+    out = ReviewOutcome(doc_id=doc_id, state="done", acted=True, message=result["message"],
+                        status=result.get("status"), task_id=task.id)
+    return JSONResponse(out.model_dump(), status_code=200)
+
+
+def _already_decided(doc_id: str, reviewer: str | None, decision: dict | None) -> HTTPException:
+    action = (decision or {}).get("action")
+    return HTTPException(409, detail={"error": "already_decided", "message": (
+        f"Review of {doc_id[:12]} was already decided by {reviewer} ({action}); "
+        "nothing changed.")})

@@ -1,0 +1,81 @@
+"""Post the review message once per document, and update it once the review is decided.
+
+Runs in the worker, after the graph returned (never inside the interrupting node). A row in
+`slack_messages` is claimed before posting, so concurrent or repeated calls post once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from agent.settings import Settings, SlackSettings
+from agent.store import Store
+from api.slack.messages import decided_blocks, review_blocks
+from api.tables import SlackMessage
+
+log = logging.getLogger(__name__)
+
+
+def web_client(slack: SlackSettings) -> WebClient:
+    token = slack.bot_token.get_secret_value() if slack.bot_token else None
+    if slack.api_base_url:
+        return WebClient(token=token, base_url=slack.api_base_url)
+    return WebClient(token=token)
+
+
+class SlackNotifier:
+    def __init__(self, client: WebClient, channel: str, store: Store) -> None:
+        self.client, self.channel, self.store = client, channel, store
+
+    @classmethod
+    def from_settings(cls, settings: Settings, store: Store) -> SlackNotifier | None:
+        if not settings.slack.enabled:
+            return None
+        return cls(web_client(settings.slack), str(settings.slack.channel), store)
+
+    def sync(self, doc_id: str) -> str:
+        """Post or update the message to match the review; say what was done."""
+        review = self.store.reviews.get(doc_id)
+        if review is None:
+            return "no review"
+        with self.store.db.session() as session:
+            message = session.get(SlackMessage, doc_id)
+        if review.status == "pending":
+            return self._post(doc_id, review.payload) if message is None else "already posted"
+        if message is None or message.ts is None:
+            return "decided before any message was posted"
+        if message.state == "closed":
+            return "already updated"
+        document = self.store.documents.get(doc_id)
+        blocks = decided_blocks(doc_id, review.payload, review.decision, review.reviewer,
+                                document.status if document else None)
+        self.client.chat_update(channel=message.channel, ts=message.ts, blocks=blocks,
+                                text=f"{review.reviewer} decided {doc_id[:12]}")
+        self._set(doc_id, state="closed")
+        return "updated"
+
+    def _post(self, doc_id: str, payload: dict) -> str:
+        try:
+            with self.store.db.session() as session:
+                session.add(SlackMessage(doc_id=doc_id, channel=self.channel))
+        except IntegrityError:
+            return "already posted"  # another worker claimed it first
+        try:
+            response = self.client.chat_postMessage(
+                channel=self.channel, blocks=review_blocks(doc_id, payload),
+                text=f"Document {payload.get('filename') or doc_id[:12]} needs review")
+        except Exception:
+            with self.store.db.session() as session:  # let a retry post it
+                session.delete(session.get(SlackMessage, doc_id))
+            raise
+        self._set(doc_id, state="posted", ts=response["ts"], channel=response["channel"])
+        return "posted"
+
+    def _set(self, doc_id: str, **values: object) -> None:
+        with self.store.db.session() as session:
+            session.execute(update(SlackMessage).where(SlackMessage.doc_id == doc_id)
+                            .values(**values))

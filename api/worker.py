@@ -1,0 +1,233 @@
+"""Celery: processing runs as tasks, on this machine (SQLite broker) or many (Redis), same code.
+
+Tasks (by name, so the API can enqueue without importing model code):
+- `papertrail.process(doc_id)`: run the graph until finalized or waiting for a person; then
+  post the Slack review message when one is needed.
+- `papertrail.resume(doc_id, decision)`: apply a person's decision (acts once), then update
+  the Slack message with the outcome.
+- `papertrail.notify(doc_id)`: bring the Slack message in line with the review (idempotent).
+
+All tasks are idempotent (Pipeline.process/resume are), acknowledged late and rejected when
+the worker dies, so a crashed worker's message is delivered again. The SQLite transport
+cannot see a SIGKILLed worker's unacknowledged message, so each worker also re-queues
+documents that stalled mid-run when it starts (`recover_stalled`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from celery import Celery, signals
+from kombu.exceptions import ChannelError
+from sqlalchemy import create_engine, inspect, select, text
+
+from agent.errors import PapertrailError
+from agent.pipeline import Pipeline
+from agent.review import ReviewDecision
+from agent.settings import Settings
+from agent.store import Document, DocumentStatus, Store
+from api.parts import load_parts
+from api.tables import create_tables
+
+log = logging.getLogger(__name__)
+
+PROCESS, RESUME, NOTIFY = "papertrail.process", "papertrail.resume", "papertrail.notify"
+
+# Errors a retry cannot fix: every PapertrailError says what a person must change (unknown
+# document, review not pending, label outside the set, ...). Anything else is retried.
+PERMANENT = (PapertrailError,)
+
+
+def broker_url(settings: Settings) -> str:
+    return settings.worker.broker_url or (
+        f"sqla+sqlite:///{settings.resolved_data_dir / 'broker.sqlite'}")
+
+
+def result_backend(settings: Settings) -> str:
+    if settings.worker.result_backend:
+        return settings.worker.result_backend
+    broker = broker_url(settings)
+    if broker.startswith(("redis://", "rediss://")):
+        return broker
+    return f"db+sqlite:///{settings.resolved_data_dir / 'results.sqlite'}"
+
+
+def make_celery(settings: Settings) -> Celery:
+    """A Celery app for these settings, with the tasks registered."""
+    app = Celery("papertrail", broker=broker_url(settings), backend=result_backend(settings))
+    app.conf.update(
+        task_default_queue=settings.worker.queue,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_serializer="json", result_serializer="json", accept_content=["json"],
+        result_expires=timedelta(days=1),
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        # Redis redelivers a dead worker's message after this long (acks late).
+        broker_transport_options={"visibility_timeout": 3600}
+        if broker_url(settings).startswith("redis") else {},
+    )
+    app.papertrail_settings = settings  # type: ignore[attr-defined]
+    _register_tasks(app, settings)
+    return app
+
+
+class WorkerRuntime:
+    """One store and one pipeline per worker process, opened on first use (after the fork)
+    and closed at shutdown."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._stack = ExitStack()
+        self._store: Store | None = None
+        self._pipeline: Pipeline | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def store(self) -> Store:
+        with self._lock:
+            if self._store is None:
+                self._store = Store.from_settings(self.settings)
+                create_tables(self._store.db)
+                self._stack.callback(self._store.db.dispose)
+            return self._store
+
+    @property
+    def pipeline(self) -> Pipeline:
+        with self._lock:
+            if self._pipeline is None:
+                parts = {"store": self.store, **load_parts(self.settings)}
+                self._pipeline = self._stack.enter_context(
+                    Pipeline.open(self.settings, **parts))
+            return self._pipeline
+
+    def close(self) -> None:
+        with self._lock:
+            self._stack.close()
+            self._store, self._pipeline = None, None
+
+
+def _register_tasks(app: Celery, settings: Settings) -> None:
+    runtime = WorkerRuntime(settings)
+    app.papertrail_runtime = runtime  # type: ignore[attr-defined]
+    opts: dict[str, Any] = dict(
+        bind=True, acks_late=True, reject_on_worker_lost=True,
+        autoretry_for=(Exception,), dont_autoretry_for=PERMANENT,
+        retry_backoff=2, retry_backoff_max=settings.worker.retry_backoff_max,
+        retry_jitter=True, max_retries=settings.worker.max_retries,
+    )
+
+    @app.task(name=PROCESS, **opts)
+    def process(self: Any, doc_id: str) -> dict[str, Any]:
+        state = runtime.pipeline.process(doc_id)
+        if state.status == "needs_review" and settings.slack.enabled:
+            app.send_task(NOTIFY, args=[doc_id])
+        return {"doc_id": doc_id, "status": state.status, "band": state.band,
+                "label": state.label}
+
+    @app.task(name=RESUME, **opts)
+    def resume(self: Any, doc_id: str, decision: dict[str, Any]) -> dict[str, Any]:
+        outcome = runtime.pipeline.resume(doc_id, ReviewDecision.model_validate(decision))
+        if outcome.acted and settings.slack.enabled:
+            app.send_task(NOTIFY, args=[doc_id])
+        status = outcome.state.status if outcome.state else None
+        return {"doc_id": doc_id, "acted": outcome.acted, "message": outcome.message,
+                "status": status}
+
+    @app.task(name=NOTIFY, **opts)
+    def notify(self: Any, doc_id: str) -> str:
+        from api.slack.notifier import SlackNotifier
+
+        notifier = SlackNotifier.from_settings(settings, runtime.store)
+        return notifier.sync(doc_id) if notifier else "slack not configured"
+
+    @signals.worker_ready.connect(weak=False)
+    def _recover(sender: Any = None, **_: Any) -> None:
+        if sender is not None and getattr(sender, "app", app) is not app:
+            return
+        try:
+            count = recover_stalled(app, settings)
+            purged = purge_delivered(settings)
+        except Exception:  # recovery must never keep a worker from starting
+            log.exception("recovering stalled documents failed")
+            return
+        if count:
+            log.warning("re-queued %d stalled document(s)", count)
+        if purged:
+            log.info("purged %d delivered message(s) from the SQLite broker", purged)
+
+    @signals.worker_process_shutdown.connect(weak=False)
+    def _close(**_: Any) -> None:
+        runtime.close()
+
+
+def recover_stalled(app: Celery, settings: Settings) -> int:
+    """Queue again every document left received/processing with no progress for a while.
+
+    Safe to over-approximate: processing a document twice resumes it or returns it unchanged.
+    """
+    store = Store.from_settings(settings)
+    try:
+        cutoff = datetime.now(UTC) - timedelta(seconds=settings.worker.stalled_after_seconds)
+        with store.db.session() as session:
+            ids = list(session.scalars(select(Document.id).where(
+                Document.status.in_([DocumentStatus.RECEIVED, DocumentStatus.PROCESSING]),
+                Document.updated_at < cutoff)))
+    finally:
+        store.db.dispose()
+    for doc_id in ids:
+        app.send_task(PROCESS, args=[doc_id])
+    return len(ids)
+
+
+def purge_delivered(settings: Settings, older_than: timedelta = timedelta(hours=1)) -> int:
+    """Delete messages the SQLAlchemy transport delivered long ago (it keeps them forever,
+    hidden). Safe while workers run: a live worker's unacknowledged message lives in its
+    memory and is re-published, not un-hidden, when it shuts down."""
+    url = broker_url(settings)
+    if not url.startswith("sqla+"):
+        return 0
+    engine = create_engine(url.removeprefix("sqla+"))
+    try:
+        if "kombu_message" not in inspect(engine).get_table_names():
+            return 0
+        cutoff = datetime.now() - older_than  # kombu stores naive local timestamps
+        with engine.begin() as conn:
+            return conn.execute(text("DELETE FROM kombu_message WHERE visible = :hidden AND "
+                                     "timestamp < :cutoff"),
+                                {"hidden": False, "cutoff": cutoff}).rowcount
+    finally:
+        engine.dispose()
+
+
+def queue_depth(app: Celery) -> int | None:
+    """Messages waiting in the task queue (0 when it was never used), or None when the broker
+    is unreachable."""
+    try:
+        with app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
+            try:
+                ok = conn.default_channel.queue_declare(queue=app.conf.task_default_queue,
+                                                        passive=True)
+            except ChannelError:  # no such queue yet: nothing was ever sent to it
+                return 0
+            return int(ok.message_count)
+    except Exception:  # the broker is down or refuses us
+        return None
+
+
+def run_worker(settings: Settings, concurrency: int | None = None, pool: str = "prefork",
+               loglevel: str = "INFO", hostname: str | None = None) -> None:
+    """Run a worker in this process until it is stopped (SIGTERM/SIGINT: warm shutdown)."""
+    app = make_celery(settings)
+    argv = ["worker", f"--loglevel={loglevel}", f"--pool={pool}", "-Q", settings.worker.queue,
+            f"--concurrency={concurrency or settings.worker.concurrency}", "--without-gossip",
+            "--without-mingle", "--without-heartbeat"]
+    if hostname:
+        argv.append(f"--hostname={hostname}")
+    app.worker_main(argv)

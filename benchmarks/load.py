@@ -1,0 +1,203 @@
+"""Load test: N concurrent uploads of generated documents for a bounded time against a running
+`papertrail serve` on 127.0.0.1, then wait for the workers to finish them.
+
+    python benchmarks/load.py --url http://127.0.0.1:8000 --key KEY [--concurrency 8]
+        [--duration 30] [--kind png|txt] [--drain 300]
+    python benchmarks/load.py --start-serve [--parts tests.api.parts:fake_parts] ...
+
+`--start-serve` runs `papertrail serve` itself in a fresh data folder with a generated key.
+Reports accepted, processed, failed, lost (accepted but not finished when the drain ends: must
+be 0; `drain_timed_out` says whether the drain ran out of time), p50/p95
+upload latency and documents per minute; prints a table and writes benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from api.auth import hash_key, new_key  # noqa: E402
+from evals import fixtures  # noqa: E402
+
+FINISHED = {"approved", "rejected", "needs_review"}
+console = Console()
+
+
+def document(n: int, kind: str) -> tuple[str, bytes, str]:
+    """A unique invoice; every 4th asks for review (`Confidence 60` steers the test parts)."""
+    lines = [*fixtures.INVOICE_LINES[:4], f"Invoice number: LOAD-{os.getpid()}-{n}",
+             *fixtures.INVOICE_LINES[5:]] + (["Confidence 60"] if n % 4 == 3 else [])
+    if kind == "txt":
+        return f"load-{n}.txt", "\n".join(lines).encode(), "text/plain"
+    return f"load-{n}.png", fixtures.png_bytes(lines), "image/png"
+
+
+def upload_for(url: str, key: str, concurrency: int, duration: float,
+               kind: str) -> tuple[list[str], list[float], int, float, float]:
+    ids: list[str] = []
+    latencies: list[float] = []
+    errors = 0
+    counter = itertools.count()
+    lock = threading.Lock()
+    start = time.monotonic()
+    stop_at = start + duration
+
+    def loop() -> None:
+        nonlocal errors
+        with httpx.Client(base_url=url, timeout=60,
+                          headers={"Authorization": f"Bearer {key}"}) as client:
+            while time.monotonic() < stop_at:
+                name, data, ctype = document(next(counter), kind)
+                t0 = time.perf_counter()
+                try:
+                    response = client.post("/documents", files={"file": (name, data, ctype)})
+                except httpx.HTTPError:
+                    response = None
+                elapsed = time.perf_counter() - t0
+                with lock:
+                    if response is not None and response.status_code == 202:
+                        ids.append(response.json()["id"])
+                        latencies.append(elapsed)
+                    else:
+                        errors += 1
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        for _ in range(concurrency):
+            pool.submit(loop)
+    return ids, latencies, errors, start, time.monotonic()
+
+
+def drain(url: str, key: str, ids: list[str], timeout: float) -> tuple[dict[str, str], float]:
+    """Poll until every accepted document is finished (or the timeout)."""
+    status: dict[str, str] = {}
+    deadline = time.monotonic() + timeout
+    waiting = list(ids)
+    with httpx.Client(base_url=url, timeout=30,
+                      headers={"Authorization": f"Bearer {key}"}) as client:
+        while waiting and time.monotonic() < deadline:
+            for doc_id in waiting:
+                response = client.get(f"/documents/{doc_id}")
+                status[doc_id] = response.json()["status"] if response.status_code == 200 \
+                    else f"http_{response.status_code}"
+            waiting = [d for d in waiting if status[d] not in FINISHED | {"failed"}]
+            if waiting:
+                time.sleep(2)
+    return status, time.monotonic()
+
+
+def start_serve(port: int, parts: str | None, workers: int) -> tuple[subprocess.Popen, str, Path]:
+    key = new_key()
+    data = Path(tempfile.mkdtemp(prefix="papertrail-load-"))
+    env = {**os.environ, "PAPERTRAIL_DATA_DIR": str(data), "OMP_THREAD_LIMIT": "1",
+           "PAPERTRAIL_API_KEYS": json.dumps([f"load:submitter:{hash_key(key)}"])}
+    if parts:
+        env["PAPERTRAIL_WORKER_PARTS_FACTORY"] = parts
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers",
+         str(workers)], cwd=ROOT, env=env, stdout=(data / "serve.log").open("w"),
+        stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code in (200, 503):
+                return process, key, data
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit(f"papertrail serve did not start; see {data / 'serve.log'}")
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--key", default=os.environ.get("PAPERTRAIL_LOAD_KEY"),
+                        help="API key with the submitter role (or env PAPERTRAIL_LOAD_KEY).")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--duration", type=float, default=30.0, help="Seconds of uploading.")
+    parser.add_argument("--kind", choices=["png", "txt"], default="png",
+                        help="png: rendered scans (OCR'd); txt: text files (no OCR).")
+    parser.add_argument("--drain", type=float, default=1800.0,
+                        help="Most seconds to wait for processing after uploads stop.")
+    parser.add_argument("--start-serve", action="store_true",
+                        help="Run `papertrail serve` in a fresh data folder for this test.")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=2, help="With --start-serve.")
+    parser.add_argument("--parts", default=None,
+                        help="With --start-serve: PAPERTRAIL_WORKER_PARTS_FACTORY to use.")
+    args = parser.parse_args()
+
+    server = None
+    if args.start_serve:
+        server, args.key, data = start_serve(args.port, args.parts, args.workers)
+        args.url = f"http://127.0.0.1:{args.port}"
+        console.print(f"started papertrail serve on {args.url} (data {data})")
+    if not args.key:
+        raise SystemExit("Give --key (a submitter key) or --start-serve.")
+    try:
+        ids, latencies, errors, t0, t_uploaded = upload_for(
+            args.url, args.key, args.concurrency, args.duration, args.kind)
+        status, t_end = drain(args.url, args.key, ids, args.drain)
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGINT)
+            server.wait(60)
+    processed = sum(s in FINISHED for s in status.values())
+    failed = sum(s == "failed" for s in status.values())
+    result = {
+        "url": args.url, "kind": args.kind, "concurrency": args.concurrency,
+        "upload_seconds": round(t_uploaded - t0, 1), "total_seconds": round(t_end - t0, 1),
+        "accepted": len(ids), "upload_errors": errors, "processed": processed,
+        "failed": failed, "lost": len(ids) - processed - failed,
+        "drain_timed_out": processed + failed < len(ids),
+        "upload_p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "upload_p95_ms": round(percentile(latencies, 95) * 1000, 1),
+        "uploads_per_min": round(len(ids) / (t_uploaded - t0) * 60, 1),
+        "docs_per_min": round(processed / (t_end - t0) * 60, 1),
+        "by_status": {s: list(status.values()).count(s) for s in set(status.values())},
+    }
+    table = Table("metric", "value", title="papertrail load test")
+    for name, value in result.items():
+        table.add_row(name, str(value))
+    console.print(table)
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"load-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(result, indent=2))
+    console.print(f"written {path}")
+    if result["drain_timed_out"]:
+        console.print("[yellow]the drain timed out: `lost` counts documents not finished in "
+                      "time; raise --drain or lower --duration")
+    if result["lost"]:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

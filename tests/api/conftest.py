@@ -1,0 +1,141 @@
+"""API fixtures: settings in the environment (so worker processes see the same), API keys per
+role, a TestClient on create_app, and real Celery worker processes started on demand."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from agent.settings import Settings
+from api.app import create_app
+from api.auth import hash_key
+from evals import fixtures
+from tests.graph.conftest import invoice_lines
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYS = {"submitter": "key-sam", "submitter2": "key-sue", "reviewer": "key-rita",
+        "admin": "key-ada"}
+OWNERS = {"submitter": "sam", "submitter2": "sue", "reviewer": "rita", "admin": "ada"}
+FINAL = {"approved", "rejected", "needs_review", "failed"}
+
+
+def auth(role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {KEYS[role]}"}
+
+
+def doc_bytes(tag: str, *extra: str) -> bytes:
+    """A rendered invoice page, unique per tag. 'Confidence 60' sends it to review."""
+    return fixtures.png_bytes(invoice_lines(*extra, number=f"INV-{tag}"))
+
+
+@pytest.fixture
+def api_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment shared by this process and the workers it starts."""
+    specs = [f"{OWNERS[r]}:{'submitter' if r.startswith('submitter') else r}:{hash_key(k)}"
+             for r, k in KEYS.items()]
+    env = {
+        "PAPERTRAIL_DATA_DIR": str(tmp_path / "var"),
+        "PAPERTRAIL_OCR_WORKERS": "1",
+        "PAPERTRAIL_API_KEYS": json.dumps(specs),
+        "PAPERTRAIL_WORKER_PARTS_FACTORY": "tests.api.parts:fake_parts",
+        "PAPERTRAIL_API_RESUME_WAIT_SECONDS": "60",
+        "OMP_THREAD_LIMIT": "1",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.fixture
+def make_client(api_env: dict[str, str]) -> Iterator[Callable[..., TestClient]]:
+    clients: list[TestClient] = []
+
+    def make(**parts: Any) -> TestClient:
+        client = TestClient(create_app(Settings(), **parts))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client()
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    log: Path
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: a crash, not a shutdown."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def start_worker(api_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., Worker]]:
+    """Start `papertrail worker` processes (solo pool) and wait until they are ready."""
+    workers: list[Worker] = []
+
+    def start(name: str = "w1", **env: str) -> Worker:
+        log = tmp_path / f"worker-{name}-{len(workers)}.log"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "worker", "--pool", "solo",
+             "--hostname", f"{name}@test"],
+            cwd=ROOT, env={**os.environ, **env}, stdout=log.open("w"),
+            stderr=subprocess.STDOUT, start_new_session=True)
+        worker = Worker(process, log)
+        workers.append(worker)
+        deadline = time.monotonic() + 90
+        while "ready." not in worker.text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                worker.kill()
+                pytest.fail(f"worker {name} did not start:\n{worker.text()[-3000:]}")
+            time.sleep(0.2)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 120, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def status_of(client: TestClient, doc_id: str) -> str:
+    return client.get(f"/documents/{doc_id}", headers=auth("admin")).json()["status"]
