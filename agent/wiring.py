@@ -42,3 +42,18 @@ def build_services(
         classifier=classifier, rule_sets=rule_sets, extractor=extractor or extract,
         retriever=retriever, adjudicator=adjudicator,
     )
+
+
+def load_classifier(settings: Settings, bundle: str | None = None) -> DocumentClassifier:
+    """The active bundle, or `bundle` given as a registry id (or prefix) or a bundle folder."""
+    from pathlib import Path
+
+    from classifiers.bundle import Registry
+    from classifiers.inference import load_active, load_bundle
+
+    if bundle is None:
+        return load_active(settings)
+    if Path(bundle).is_dir():
+        return load_bundle(Path(bundle))
+    registry = Registry(settings.bundle_dir)
+    return load_bundle(registry.path(registry.resolve(bundle)))

@@ -108,9 +108,12 @@ class BertClassifier:
         steps_per_epoch = math.ceil(len(encoded) / config.batch_size)
         optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.learning_rate,
                                       weight_decay=config.weight_decay)
+        total_steps = steps_per_epoch * config.epochs
+        # Warm up over 10% of the steps, but at least 2: torch's OneCycleLR divides by zero
+        # when the warm-up phase is exactly one step long (e.g. 10 steps in all).
         scheduler = torch.optim.lr_scheduler.OneCycleLR(
-            optimizer, max_lr=config.learning_rate, total_steps=steps_per_epoch * config.epochs,
-            pct_start=0.1, anneal_strategy="linear",
+            optimizer, max_lr=config.learning_rate, total_steps=total_steps,
+            pct_start=min(0.3, max(0.1, 2 / total_steps)), anneal_strategy="linear",
         )
         self.model.train()
         losses = []

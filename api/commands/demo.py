@@ -1,7 +1,9 @@
-"""`papertrail demo`: the first run on a new machine — make documents, store them, read them."""
+"""`papertrail demo`: the whole flow offline, no server — a demo bundle, generated documents
+of every type, each run through the graph, with where to look next."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import typer
@@ -9,47 +11,33 @@ from rich.progress import track
 from rich.table import Table
 
 from agent.ingest import ingest_file
-from agent.ocr import OcrService
+from agent.pipeline import Pipeline
 from api.context import console, handles_user_errors, settings, store
-from evals import fixtures
 
 
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
-def _write_samples(folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    second_page = ["Terms and conditions", "Goods remain our property until paid in full."]
-    files = {
-        "invoice.png": fixtures.png_bytes(),
-        "invoice-scan.pdf": fixtures.scanned_pdf_bytes([fixtures.INVOICE_LINES, second_page]),
-        "invoice-digital.pdf": fixtures.text_pdf_bytes([fixtures.INVOICE_LINES]),
-        "invoice-fax.tiff": fixtures.tiff_bytes([fixtures.INVOICE_LINES, second_page]),
-        "note.txt": "\n".join(fixtures.INVOICE_LINES).encode(),
-    }
-    paths = []
-    for name, data in files.items():
-        path = folder / name
-        path.write_bytes(data)
-        paths.append(path)
-    return paths
-
-
 @handles_user_errors
-def demo() -> None:
-    """Generate sample documents, ingest and OCR them, and print what happened."""
+def demo(per_class: int = typer.Option(1, min=1, help="Documents per generated type.")) -> None:
+    """Train the demo bundle if none is active, then process generated documents."""
+    from classifiers.demo import ensure_active_bundle
+    from evals.samples import generate
+
     cfg = settings()
-    samples = _write_samples(cfg.resolved_data_dir / "samples")
-    service = OcrService(cfg)
-    table = Table("file", "id", "type", "pages", "method", "confidence", "seconds")
-    for path in track(samples, description="ingest + OCR"):
-        document = ingest_file(path, store(), cfg).document
-        result = service.ocr_file(path)
-        methods = ",".join(sorted({p.method for p in result.pages}))
-        table.add_row(path.name, document.id[:12], document.detected_type,
-                      str(document.page_count), methods, f"{result.mean_confidence:.1f}",
-                      "cached" if result.cached else f"{result.seconds:.2f}")
+    console.print(f"classifier bundle: {ensure_active_bundle(cfg)}")
+    table = Table("file", "id", "status", "band", "label", "confidence", "why a person looks")
+    with tempfile.TemporaryDirectory(prefix="papertrail-demo-") as tmp, \
+            Pipeline.open(cfg, store=store()) as pipeline:
+        generate(Path(tmp), n_per_class=per_class, seed=7, formats=("png",))
+        for path in track(sorted(Path(tmp).rglob("*.png")), description="processing"):
+            doc = ingest_file(path, store(), cfg).document
+            state = pipeline.process(doc.id)
+            probability = (state.prediction or {}).get("probabilities", {}).get(state.label, 0)
+            table.add_row(path.name, doc.id[:12], state.status, str(state.band),
+                          str(state.label), f"{probability:.2f}",
+                          "; ".join(state.review_reasons)[:70])
     console.print(table)
-    console.print(f"Data folder: {cfg.resolved_data_dir}")
-    console.print("Next: `papertrail documents list`, `papertrail ocr FILE`.")
+    console.print(f"data folder: {cfg.resolved_data_dir}\nnext: `papertrail review list`, "
+                  "`papertrail lineage ID`, `papertrail serve` for the API.")

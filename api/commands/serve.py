@@ -17,7 +17,6 @@ from agent.errors import PapertrailError
 from agent.ingest import ingest_bytes
 from api.auth import KeyRing, Role, add_key_to_file, keys_file_path
 from api.context import console, err_console, handles_user_errors, settings
-from evals import fixtures
 
 api_key_app = typer.Typer(help="API keys (only their sha256 is stored).", no_args_is_help=True)
 STOP_GRACE_SECONDS = 20.0
@@ -73,6 +72,7 @@ def serve(
     cfg = settings()
     host, port = host or cfg.api.host, port or cfg.api.port
     _first_admin_key(cfg)
+    _ensure_classifier(cfg)
     children: list[tuple[str, subprocess.Popen]] = []
     if llm and _has_llm_command():
         children.append(("llm server", _spawn(["llm", "serve"])))
@@ -120,19 +120,36 @@ def _first_admin_key(cfg) -> None:  # noqa: ANN001
                   f"hashed in {path}):\n  {key}")
 
 
+def _ensure_classifier(cfg) -> None:  # noqa: ANN001
+    """A fresh machine has no bundle: train the small demo bundle on generated documents."""
+    from classifiers.bundle import Registry
+    from classifiers.demo import ensure_active_bundle
+
+    if Registry(cfg.bundle_dir).active_id() is None:
+        console.print("No active classifier bundle: training the demo bundle on generated "
+                      "documents (about a minute; `papertrail train` makes a real one).")
+    bundle_id = ensure_active_bundle(cfg)
+    console.print(f"Active classifier bundle: {bundle_id}")
+
+
 def _upload_samples(server, count: int) -> None:  # noqa: ANN001
-    """Store generated documents and queue them (as POST /documents does)."""
+    """Store generated documents of varied types and queue them (as POST /documents does)."""
+    import tempfile
+
+    from evals.samples import generate
+
     while not server.started:
         time.sleep(0.2)
     state = server.config.app.state.papertrail
-    for i in range(count):
-        lines = [*fixtures.INVOICE_LINES[:4], f"Invoice number: INV-{90000 + i}",
-                 *fixtures.INVOICE_LINES[5:]]
-        result = ingest_bytes(fixtures.png_bytes(lines), f"sample-{i}.png", state.store,
-                              state.settings)
-        state.submissions.record(result.document.id, "admin")
-        state.enqueue_process(result.document.id)
-    console.print(f"Queued {count} sample document(s); watch GET /reviews.")
+    with tempfile.TemporaryDirectory(prefix="papertrail-samples-") as tmp:
+        generate(Path(tmp), n_per_class=1, seed=int(time.time()) % 10_000, formats=("png",))
+        files = sorted(Path(tmp).rglob("*.png"))[:count]
+        for path in files:
+            result = ingest_bytes(path.read_bytes(), path.name, state.store, state.settings)
+            state.submissions.record(result.document.id, "admin")
+            state.enqueue_process(result.document.id)
+    console.print(f"Queued {len(files)} sample document(s); watch GET /reviews "
+                  "(or `papertrail review list`).")
 
 
 @handles_user_errors
