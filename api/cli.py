@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from api import context
-from api.commands import bundles, demo, documents, pipeline, samples, serve, train
+from api.commands import bundles, demo, documents, evaluate, pipeline, samples, serve, train
 
 app = typer.Typer(
     name="papertrail",
@@ -34,6 +34,7 @@ serve.register(app)
 train.register(app)
 bundles.register(app)
 samples.register(app)
+evaluate.register(app)
 
 if __name__ == "__main__":
     app()

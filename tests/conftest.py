@@ -12,6 +12,12 @@ import sqlalchemy as sa
 
 from agent.settings import Settings
 from agent.store import Store
+from tests.tiny_bundle import (  # noqa: F401  (session fixtures shared by all tests)
+    bundle,
+    heldout_corpus,
+    sample_corpus,
+    trained,
+)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -41,7 +41,7 @@ def test_round_trip_reproduces_validation_predictions(
     assert classifier.fallback_reason is None and classifier.model == "ensemble"
     # Same texts as the in-memory validation split: the loaded bundle must give the same logits.
     from classifiers.corpus import stratified_split
-    from tests.classifiers.conftest import TINY
+    from tests.tiny_bundle import TINY
 
     split = stratified_split(sample_corpus, TINY.validation_fraction, TINY.seed)
     np.testing.assert_allclose(
