@@ -16,6 +16,7 @@ from evals.datasets import load_dataset
 from evals.metrics import summarize
 from evals.report import render_html
 from evals.runner import eval_settings, run_eval, select
+from evals.splits import split, write_csv
 
 eval_app = typer.Typer(help="Offline evaluation: decision quality on labelled documents.",
                        invoke_without_command=True)
@@ -62,6 +63,22 @@ def run(
     console.print(table)
     console.print(f"routing: {report['routing']}")
     console.print(f"wrote {out / 'report.json'} and {out / 'report.html'}")
+
+
+@eval_app.command("split")
+@handles_user_errors
+def split_cmd(
+    data: Path = typer.Option(..., "--data", help="A labelled corpus (any supported layout)."),
+    out: Path = typer.Option(..., "--out", help="Folder for train.csv and test.csv."),
+    test_fraction: float = typer.Option(0.2, min=0.05, max=0.95),
+    seed: int = typer.Option(13),
+) -> None:
+    """Write a fixed, stratified train/test split as path,label CSVs (for `train` and `eval`)."""
+    train, test = split(load_dataset(data), test_fraction, seed)
+    write_csv(train, out / "train.csv")
+    write_csv(test, out / "test.csv")
+    console.print(f"train: {len(train)} → {out / 'train.csv'}\ntest: {len(test)} → "
+                  f"{out / 'test.csv'}")
 
 
 @eval_app.command("compare")
