@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.commands import documents
+from api.commands import documents, index, llm
 
 app = typer.Typer(
     name="papertrail",
@@ -13,3 +13,5 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 documents.register(app)
+index.register(app)
+llm.register(app)
