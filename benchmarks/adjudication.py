@@ -48,19 +48,34 @@ LLM_CONFIGS = {  # name -> (packaged model, mode)
 }
 
 
+# Tobacco3482's folder names, mapped onto the policy labels (retrieval/policies.yaml).
+LABEL_ALIASES = {"news": "news_article", "scientific": "scientific_publication",
+                 "report": "scientific_report"}  # fmt: skip
+
+
+def normalise_label(label: str) -> str:
+    label = label.strip().lower()
+    return LABEL_ALIASES.get(label, label)
+
+
 def text_reader(settings: Settings) -> Callable[[Path], str]:
-    """agent.ocr's cached OCR when it exists, else Tesseract with a cache by content hash."""
+    """Text files as they are; images via agent.ocr's cached OCR when it exists, else
+    Tesseract with a cache by content hash."""
+    ocr = None
     try:
         from agent.ocr import OcrService
 
-        service = OcrService(settings)
-        return lambda path: service.ocr_file(path).text
+        ocr = OcrService(settings)
     except ImportError:
         pass
     cache = settings.cache_dir / "bench-ocr"
     cache.mkdir(parents=True, exist_ok=True)
 
     def read(path: Path) -> str:
+        if path.suffix == ".txt":
+            return path.read_text(errors="replace")
+        if ocr is not None:
+            return ocr.ocr_file(path).text
         target = cache / f"{hashlib.sha256(path.read_bytes()).hexdigest()}.txt"
         if not target.exists():
             out = subprocess.run(
@@ -130,7 +145,7 @@ def summarize(name: str, decided: list[str | None], truth: list[str], extra=None
 
 def run_llm(name, model_name, mode, settings, docs, preds, hits, policies, policy_sha, truth):
     packaged = packaged_model(model_name)
-    gguf = packaged.path(settings.resolved_data_dir / "models")
+    gguf = packaged.path(ROOT / "var" / "models")
     log = settings.resolved_data_dir / f"bench-{model_name}.log"
     rows, details = [], []
     with LocalLlmServer(packaged, gguf, n_ctx=2048, n_threads=2, log_file=log) as server:
@@ -183,6 +198,7 @@ def main() -> None:
     ap.add_argument("--llms", default=",".join(LLM_CONFIGS), help="comma-separated, or 'none'")
     ap.add_argument("--only-cached-text", action="store_true",
                     help="use only pages whose OCR text is already cached")  # fmt: skip
+    ap.add_argument("--max-docs", type=int, default=0, help="stratified subsample first")
     ap.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench")
     args = ap.parse_args()
 
@@ -202,6 +218,8 @@ def main() -> None:
                 cache / f"{hashlib.sha256((args.data / r[0]).read_bytes()).hexdigest()}.txt"
             ).exists()
         ]  # noqa: E501
+    if args.max_docs and len(rows) > args.max_docs:
+        rows = list(zip(*split(rows, 1 - args.max_docs / len(rows), args.seed)[::2], strict=True))
     train_p, test_p, train_y, test_y = split(rows, args.test_fraction, args.seed)
     t0 = time.time()
     train_text = [read(args.data / p) for p in train_p]
@@ -222,12 +240,13 @@ def main() -> None:
     print(f"stand-in classifier: test accuracy {acc_all:.3f}; escalation threshold {threshold:.3f}"
           f" -> {len(escalated)}/{len(preds)} escalated")  # fmt: skip
 
-    bench = Settings(data_dir=args.workdir)
+    bench = Settings(data_dir=args.workdir / args.data.name)
     policies = load_policies()
     with ExemplarIndex(bench) as index:
         exemplars = [Exemplar(doc_id=p, label=y, text=t, source=p)
                      for p, y, t in zip(train_p, train_y, train_text, strict=True)]  # fmt: skip
         t0 = time.time()
+        index.drop("exemplars")  # the split defines the exemplars; nothing from earlier runs
         index.upsert_exemplars(exemplars)
         index.upsert_policies(policies)
         print(f"indexed {index.count()} exemplars in {time.time() - t0:.0f} s")

@@ -242,6 +242,11 @@ class ExemplarIndex:
         found = {r.payload["label"]: Policy.model_validate(r.payload) for r in records}
         return [found[label] for label in labels if label in found]
 
+    def drop(self, collection: str) -> None:
+        """Delete a whole collection (it is recreated empty on next use)."""
+        if self._client.collection_exists(self._name(collection)):
+            self._client.delete_collection(self._name(collection))
+
     def close(self) -> None:
         self._client.close()
 

@@ -41,6 +41,17 @@ def label_grammar(labels: Sequence[str]) -> str:
     return f'root ::= " "? ({options})'
 
 
+def candidate_labels(
+    prediction: Prediction, hits: Sequence[ExemplarHit], labels: Sequence[str], top_k: int = 3
+) -> list[str]:
+    """The labels offered to the LLM: retrieved exemplars' labels and the classifier's top-k,
+    restricted to the closed set. A tiny model picks better among a few than among sixteen."""
+    offered = [h.label for h in sorted(hits, key=lambda h: -h.score)]
+    offered += [label for label, _ in prediction.top_k(top_k)]
+    allowed = set(labels)
+    return [label for label in dict.fromkeys(offered) if label in allowed]
+
+
 def json_schema(labels: Sequence[str], evidence_ids: Sequence[str]) -> dict[str, Any]:
     """The answer schema with the label and evidence ids narrowed to what is allowed."""
     schema = AdjudicationAnswer.model_json_schema()
@@ -76,6 +87,7 @@ class Adjudicator:
         template: PromptTemplate | None = None,
         snippet_chars: int = 300,
         use_grammar: bool = True,
+        narrow_labels: bool = True,
     ) -> None:
         self.cfg = cfg
         self.policy = check_policy(cfg.policy)
@@ -84,7 +96,14 @@ class Adjudicator:
         self.template = template or load_template(DEFAULT_TEMPLATES.get(cfg.mode, cfg.mode))
         self.snippet_chars = snippet_chars
         self.use_grammar = use_grammar
-        self.params = model_params(cfg) | {"template": self.template.id}
+        self.narrow_labels = narrow_labels
+        self.params = model_params(cfg) | {
+            "template": self.template.id,
+            "grammar": use_grammar,
+            "narrow_labels": narrow_labels,
+            "snippet_chars": snippet_chars,
+            "max_doc_chars": cfg.max_doc_chars,
+        }
 
     @property
     def llm(self) -> BaseLanguageModel:
@@ -110,6 +129,7 @@ class Adjudicator:
         """Decide one escalated document. Never raises for LLM trouble: that routes to a human."""
         policy = check_policy(policy or self.policy)
         labels = sorted(labels or prediction.probabilities)
+        offered = candidate_labels(prediction, hits, labels) if self.narrow_labels else labels
         majority = majority_label(hits)
         common = {
             "policy": policy,
@@ -134,7 +154,7 @@ class Adjudicator:
             prediction=prediction,
             hits=hits,
             policies=policies,
-            labels=labels,
+            labels=offered,
             max_doc_chars=self.cfg.max_doc_chars,
             snippet_chars=self.snippet_chars,
         )
@@ -150,7 +170,7 @@ class Adjudicator:
         )
         answer: AdjudicationAnswer | None = None
         try:
-            self._call(record, labels, hits)
+            self._call(record, offered, hits)
             raw = record.raw_answer or ""
             if self.template.id.startswith("fewshot"):
                 answer = parse_label_answer(raw, hits)

@@ -154,3 +154,14 @@ def test_policies_without_llm_never_call_it(prediction, hits, policy, route, lab
     llm = CountingChat(responses=["never used"])
     result = Adjudicator(chat_cfg(policy=policy), llm).adjudicate("x", prediction, hits)
     assert (result.route, result.label, result.status, llm.calls) == (route, label, "skipped", 0)
+
+
+def test_offered_labels_are_exemplar_and_top_classifier_labels(prediction, hits):
+    from agent.adjudication.adjudicator import candidate_labels, label_grammar
+
+    offered = candidate_labels(prediction, hits, ["email", "invoice", "letter", "memo", "resume"])
+    assert offered == ["memo", "letter", "invoice"]
+    assert label_grammar(offered) == 'root ::= " "? ("memo" | "letter" | "invoice" | "unknown")'
+    prompt = run(FakeListLLM(responses=["memo"]), prediction, hits,
+                 cfg=LlmSettings(mode="completion", policy="llm")).record.prompt  # fmt: skip
+    assert "from this list: memo, letter, invoice, unknown." in prompt
