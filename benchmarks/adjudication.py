@@ -282,7 +282,10 @@ def main() -> None:
         summarize(f"(b) exemplar majority [first {n}]", majority[sub], truth[sub]),
         summarize(
             f"(e) top-1 when = majority [first {n}]",
-            [p.label if p.label == m else None for p, m in zip(esc_preds[sub], majority[sub], strict=True)],
+            [
+                p.label if p.label == m else None
+                for p, m in zip(esc_preds[sub], majority[sub], strict=True)
+            ],
             truth[sub],
         ),
     ]
