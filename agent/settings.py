@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -137,10 +137,31 @@ class Settings(BaseSettings):
     ocr_page_timeout: float = Field(120.0, gt=0, description="Seconds before one page's OCR is "
                                     "abandoned.")
     ocr: OcrSettings = Field(default_factory=OcrSettings)
+    min_ocr_confidence: float = Field(
+        45.0, ge=0, le=100, description="Documents whose mean OCR word confidence is below this "
+        "are `unreadable` and go to a person."
+    )
+    auto_finalize_bands: list[Literal["confident", "ambiguous"]] = Field(
+        default_factory=lambda: ["confident"],
+        description="Bands whose documents may finalize without a person when every rule "
+        "passes and no policy asks for review. Add `ambiguous` to trust LLM adjudication.",
+    )
+    always_review: bool = Field(False, description="Every document goes to a person.")
+    rules_dir: Path | None = Field(
+        None, description="Folder of rule-set YAML files; default: the packaged agent/rules/."
+    )
+    shared_cache_dir: Path | None = Field(
+        None, description="Cache folder (OCR results) shared between data folders; default: "
+        "DATA_DIR/cache. The eval harness points it at your main cache so it never re-OCRs."
+    )
+    checkpoint_url: str | None = Field(
+        None, description="Where paused runs are kept: a PostgreSQL URL, or default a SQLite "
+        "file in the data folder (or the database, when PAPERTRAIL_DATABASE_URL is PostgreSQL)."
+    )
     llm: LlmSettings = Field(default_factory=LlmSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
 
-    @cached_property
+    @property
     def resolved_data_dir(self) -> Path:
         path = self.data_dir.expanduser().resolve()
         path.mkdir(parents=True, exist_ok=True)
@@ -151,12 +172,20 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.resolved_data_dir / 'papertrail.db'}"
 
     @property
+    def resolved_checkpoint_url(self) -> str:
+        """A libpq URL for PostgresSaver, or a SQLite file path for SqliteSaver."""
+        url = self.checkpoint_url or self.database_url or ""
+        if url.startswith("postgresql"):
+            return "postgresql://" + url.split("://", 1)[1]  # drop SQLAlchemy's "+psycopg"
+        return str(self.resolved_data_dir / "checkpoints.sqlite")
+
+    @property
     def blob_dir(self) -> Path:
         return self.resolved_data_dir / "blobs"
 
     @property
     def cache_dir(self) -> Path:
-        return self.resolved_data_dir / "cache"
+        return self.shared_cache_dir or self.resolved_data_dir / "cache"
 
     @property
     def bundle_dir(self) -> Path:

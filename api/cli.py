@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from api.commands import documents, index, llm
+from api import context
+from api.commands import demo, documents, index, llm, pipeline
 
 app = typer.Typer(
     name="papertrail",
@@ -12,6 +15,20 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+
+
+@app.callback()
+def main(
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", envvar="PAPERTRAIL_DATA_DIR",
+        help="Folder for the database, blobs, caches, bundles and indexes (default ./var).",
+    ),
+) -> None:
+    context.set_overrides(data_dir)
+
+
 documents.register(app)
+demo.register(app)
+pipeline.register(app)
 index.register(app)
 llm.register(app)

@@ -15,7 +15,9 @@ class Prediction(BaseModel):
         description="Calibrated probability for every class in the bundle's label set; sums to 1."
     )
     bundle_id: str = Field(description="Id of the bundle that answered (its manifest hash).")
-    model: Literal["bert", "baseline"] = Field(description="Which model inside the bundle answered.")
+    model: Literal["bert", "baseline"] = Field(
+        description="Which model inside the bundle answered."
+    )
     fallback_reason: str | None = Field(
         None, description="Why the baseline answered instead of BERT, when it did."
     )

@@ -4,6 +4,7 @@ import pytest
 
 from classifiers.prediction import Prediction
 from retrieval.index import ExemplarHit
+from tests.llm_server import llm_server  # noqa: F401 - the real local server, session-wide
 
 LABELS = ["email", "invoice", "letter", "memo"]
 

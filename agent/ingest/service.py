@@ -1,0 +1,76 @@
+"""Accept an upload: validate in memory, then store blob and row, or store nothing at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+
+from agent.errors import FileTooLargeError
+from agent.ingest.validate import Limits, ValidatedUpload, validate_upload
+from agent.settings import Settings
+from agent.store import Document, Store
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    document: Document
+    created: bool  # False when the same bytes were uploaded before
+
+
+def limits_from(settings: Settings) -> Limits:
+    return Limits(
+        max_bytes=settings.max_upload_bytes,
+        max_pages=settings.max_pages,
+        max_image_pixels=settings.max_image_pixels,
+    )
+
+
+def ingest_bytes(data: bytes, filename: str, store: Store, settings: Settings) -> IngestResult:
+    """Validate and store one upload. Raises an IngestError (and stores nothing) when invalid."""
+    upload = validate_upload(data, filename, limits_from(settings))
+    existing = store.documents.get(upload.sha256)
+    if existing is not None:
+        return IngestResult(existing, created=False)
+    _, created_blob = store.blobs.put(data)
+    try:
+        with store.db.session() as session:
+            document = _row_for(upload)
+            session.add(document)
+        return IngestResult(document, created=True)
+    except IntegrityError:
+        # Another process stored the same bytes between our check and our insert.
+        return IngestResult(store.documents.require(upload.sha256), created=False)
+    except BaseException:
+        if created_blob and store.documents.get(upload.sha256) is None:
+            store.blobs.delete(upload.sha256)
+        raise
+
+
+def ingest_file(path: Path, store: Store, settings: Settings) -> IngestResult:
+    return ingest_bytes(read_upload(path, settings), path.name, store, settings)
+
+
+def read_upload(path: Path, settings: Settings) -> bytes:
+    """A file's bytes, refusing oversized files before reading them into memory."""
+    size = path.stat().st_size
+    if size > settings.max_upload_bytes:
+        raise FileTooLargeError(
+            f"{path.name!r} is {size / 2**20:.1f} MiB; the limit is "
+            f"{settings.max_upload_bytes / 2**20:.1f} MiB (setting PAPERTRAIL_MAX_UPLOAD_BYTES). "
+            "Split or compress it."
+        )
+    return path.read_bytes()
+
+
+def _row_for(upload: ValidatedUpload) -> Document:
+    return Document(
+        id=upload.sha256,
+        filename=upload.filename,
+        detected_type=upload.doc_type.value,
+        declared_type=upload.declared_type.value if upload.declared_type else None,
+        type_mismatch=upload.type_mismatch,
+        size_bytes=upload.size_bytes,
+        page_count=upload.page_count,
+    )

@@ -1,0 +1,111 @@
+"""Per-document lineage: an append-only, hash-chained log of what produced every decision.
+
+Each record's hash covers the previous record's hash and its own content; the document row
+keeps the head hash and the count, so an edited, removed or truncated record is detectable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from agent.errors import DocumentNotFoundError
+from agent.store.db import Database
+from agent.store.models import Document, LineageRecord
+
+GENESIS = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def digest(value: Any) -> str:
+    return hashlib.sha256(canonical_json(value).encode()).hexdigest()
+
+
+def record_hash(prev_hash: str, doc_id: str, seq: int, node: str, created_at: str,
+                payload: dict[str, Any]) -> str:
+    return digest({"prev": prev_hash, "doc_id": doc_id, "seq": seq, "node": node,
+                   "created_at": created_at, "payload": payload})
+
+
+class VerifyReport(BaseModel):
+    doc_id: str
+    ok: bool
+    records: int
+    problems: list[str]
+
+
+class LineageLog:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def append(self, doc_id: str, node: str, payload: dict[str, Any],
+               dedupe_key: str | None = None) -> None:
+        """Add a record at the head of the document's chain (once per `dedupe_key`)."""
+        payload = json.loads(canonical_json(payload))  # exactly what the JSON column returns
+        with self.db.session() as session:
+            document = session.scalars(
+                select(Document).where(Document.id == doc_id).with_for_update()
+            ).one_or_none()
+            if document is None:
+                raise DocumentNotFoundError(f"No document with id {doc_id!r}.")
+            if dedupe_key and session.scalars(select(LineageRecord.id).where(
+                LineageRecord.doc_id == doc_id, LineageRecord.dedupe_key == dedupe_key,
+            )).first():
+                return
+            seq = document.lineage_count + 1
+            prev = document.lineage_head or GENESIS
+            created_at = datetime.now(UTC).isoformat()
+            new_hash = record_hash(prev, doc_id, seq, node, created_at, payload)
+            session.add(LineageRecord(
+                doc_id=doc_id, seq=seq, node=node, created_at=created_at, payload=payload,
+                dedupe_key=dedupe_key, prev_hash=prev, hash=new_hash,
+            ))
+            document.lineage_head, document.lineage_count = new_hash, seq
+
+    def records(self, doc_id: str) -> list[dict[str, Any]]:
+        with self.db.session() as session:
+            rows = session.scalars(
+                select(LineageRecord).where(LineageRecord.doc_id == doc_id)
+                .order_by(LineageRecord.seq)
+            ).all()
+            return [
+                {"seq": r.seq, "node": r.node, "created_at": r.created_at, "hash": r.hash,
+                 "prev_hash": r.prev_hash, "payload": r.payload}
+                for r in rows
+            ]
+
+    def verify(self, doc_id: str) -> VerifyReport:
+        with self.db.session() as session:
+            document = session.get(Document, doc_id)
+            if document is None:
+                raise DocumentNotFoundError(f"No document with id {doc_id!r}.")
+            head, count = document.lineage_head or GENESIS, document.lineage_count
+        records = self.records(doc_id)
+        problems: list[str] = []
+        prev = GENESIS
+        for expected_seq, rec in enumerate(records, start=1):
+            if rec["seq"] != expected_seq:
+                problems.append(f"record {expected_seq} is missing (next found: {rec['seq']})")
+            if rec["prev_hash"] != prev:
+                problems.append(f"record {rec['seq']} ({rec['node']}) does not follow the "
+                                "record before it: a record was removed or altered")
+            recomputed = record_hash(rec["prev_hash"], doc_id, rec["seq"], rec["node"],
+                                     rec["created_at"], rec["payload"])
+            if recomputed != rec["hash"]:
+                problems.append(f"record {rec['seq']} ({rec['node']}) was edited: its content "
+                                "no longer matches its hash")
+            prev = rec["hash"]
+        if len(records) != count or prev != head:
+            problems.append(f"the chain holds {len(records)} records ending in {prev[:12]}, but "
+                            f"the document expects {count} ending in {head[:12]}: records were "
+                            "removed or added outside Papertrail")
+        return VerifyReport(doc_id=doc_id, ok=not problems, records=len(records),
+                            problems=problems)

@@ -1,0 +1,1 @@
+"""Graph nodes: `(state, services) -> (state update, provenance for lineage)`."""

@@ -1,0 +1,49 @@
+"""extract and rules: what the document says, and whether it passes the business rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.rules import evaluate
+from agent.services import Services
+from agent.state import DocumentState
+
+Out = tuple[dict[str, Any], dict[str, Any]]
+
+
+def extract_for(label: str | None, text: str, services: Services,
+                llm_fields: dict[str, Any] | None = None) -> Out:
+    fields, provenance = services.extractor(label or "", text)
+    for name, value in (llm_fields or {}).items():
+        if fields.get(name) in (None, "") and value not in (None, ""):
+            fields[name] = value  # the grounded LLM only fills gaps
+            provenance.setdefault("fields", {})[name] = "llm"
+    return {"fields": fields}, {"label": label, **provenance}
+
+
+def extract(state: DocumentState, services: Services) -> Out:
+    adjudication = state.adjudication or {}
+    llm_fields = adjudication.get("fields") if adjudication.get("grounded") else None
+    return extract_for(state.label, state.text, services, llm_fields)
+
+
+def rules(state: DocumentState, services: Services) -> Out:
+    label = state.label or ""
+    rule_set = services.rule_sets.get(label)
+    results = []
+    if rule_set is not None:
+        results = [r.model_dump(mode="json") for r in evaluate(
+            rule_set, state.fields, state.doc_id, services.store.decisions.find_duplicates)]
+    reasons = [f"rule {r['rule_id']} failed: {r['message']}" for r in results
+               if r["kind"] == "rule" and r["passed"] is False]
+    reasons += [f"policy {r['rule_id']}: {r['message']}" for r in results
+                if r["kind"] == "policy" and r["requires_review"]]
+    settings = services.settings
+    if settings.always_review:
+        reasons.append("policy: every document is reviewed (PAPERTRAIL_ALWAYS_REVIEW)")
+    if state.band not in settings.auto_finalize_bands:
+        reasons.append(f"band {state.band} is not auto-approved (PAPERTRAIL_AUTO_FINALIZE_BANDS)")
+    return {"rule_results": results, "review_reasons": reasons}, {
+        "rule_set": {"document_type": label, "version": rule_set.version if rule_set else None},
+        "results": results, "review_reasons": reasons,
+    }

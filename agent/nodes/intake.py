@@ -1,0 +1,43 @@
+"""ingest and ocr: load the stored original and read its text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.services import Services
+from agent.state import DocumentState
+from agent.store import DocumentStatus
+
+Out = tuple[dict[str, Any], dict[str, Any]]
+
+
+def ingest(state: DocumentState, services: Services) -> Out:
+    document = services.store.documents.require(state.doc_id)
+    services.store.documents.set_status(state.doc_id, DocumentStatus.PROCESSING)
+    return {"filename": document.filename, "status": "processing"}, {
+        "input_sha256": document.id, "filename": document.filename,
+        "detected_type": document.detected_type, "declared_type": document.declared_type,
+        "type_mismatch": document.type_mismatch, "size_bytes": document.size_bytes,
+        "page_count": document.page_count,
+    }
+
+
+def ocr(state: DocumentState, services: Services) -> Out:
+    data = services.store.blobs.get(state.doc_id)
+    result = services.ocr.ocr_bytes(data, state.filename)
+    pages = [p.model_dump(exclude={"text"}) for p in result.pages]
+    summary = {"mean_confidence": round(result.mean_confidence, 2), "pages": pages,
+               "engine": result.engine.model_dump(), "cached": result.cached}
+    update: dict[str, Any] = {"text": result.text, "ocr": summary}
+    minimum = services.settings.min_ocr_confidence
+    if not result.text.strip():
+        update |= {"band": "unreadable", "band_reason": "no text could be read"}
+    elif result.mean_confidence < minimum:
+        update |= {"band": "unreadable", "band_reason": (
+            f"mean OCR confidence {result.mean_confidence:.1f} is below {minimum:g}")}
+    return update, {
+        "engine": result.engine.model_dump(), "cache_key": result.cache_key,
+        "cached": result.cached, "page_confidences": [p.confidence for p in result.pages],
+        "page_methods": [p.method for p in result.pages],
+        "mean_confidence": summary["mean_confidence"], "band": update.get("band"),
+    }

@@ -1,0 +1,131 @@
+"""OCR documents: text layers where they exist, Tesseract on a shared pool of workers otherwise.
+
+Threads are enough for parallelism: each page's heavy work runs in its own Tesseract process.
+The pool is shared by every document in flight, so a batch of one-page scans keeps all cores
+busy just as one long PDF does.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.filetypes import DocType
+from agent.ingest.service import limits_from, read_upload
+from agent.ingest.validate import validate_upload
+from agent.ocr.cache import OcrCache, cache_key
+from agent.ocr.models import OcrEngineInfo, OcrResult, PageText
+from agent.ocr.pages import KnownText, PageImage, split_pages
+from agent.ocr.tesseract import PageTimeoutError, read_page, tesseract_version
+from agent.settings import Settings
+
+
+@dataclass
+class _InFlight:
+    """A document whose pages are queued: page texts already known, futures for the rest."""
+
+    sha256: str
+    key: str
+    started: float
+    pages: list[PageText | Future[PageText]]
+    workdir: tempfile.TemporaryDirectory[str]
+
+
+class OcrService:
+    def __init__(self, settings: Settings, use_cache: bool = True) -> None:
+        self.settings = settings
+        self.cache = OcrCache(settings.cache_dir / "ocr") if use_cache else None
+
+    def engine_info(self) -> OcrEngineInfo:
+        ocr = self.settings.ocr
+        return OcrEngineInfo(
+            version=tesseract_version(), lang=ocr.lang, psm=ocr.psm, oem=ocr.oem, dpi=ocr.dpi,
+            text_layer_min_chars=ocr.text_layer_min_chars,
+        )
+
+    def ocr_file(self, path: Path) -> OcrResult:
+        return self.ocr_bytes(read_upload(path, self.settings), path.name)
+
+    def ocr_bytes(self, data: bytes, filename: str) -> OcrResult:
+        """Validate (same errors as ingest), then return cached or fresh page texts."""
+        return next(self.ocr_many([(data, filename)]))
+
+    def ocr_paths(self, paths: Iterable[Path]) -> Iterator[OcrResult]:
+        """OCR many files with all workers busy; results come back in input order."""
+        return self.ocr_many((read_upload(p, self.settings), p.name) for p in paths)
+
+    def ocr_many(self, documents: Iterable[tuple[bytes, str]]) -> Iterator[OcrResult]:
+        """Results in input order. Pages of later documents are queued while earlier ones run,
+        at most `2 * ocr_workers` documents ahead, so memory stays bounded."""
+        engine = self.engine_info()
+        window = 2 * self.settings.ocr_workers
+        with ThreadPoolExecutor(max_workers=self.settings.ocr_workers) as pool:
+            queue: list[OcrResult | _InFlight] = []
+            for data, filename in documents:
+                queue.append(self._start(data, filename, engine, pool))
+                while len(queue) > window:
+                    yield self._finish(queue.pop(0), engine)
+            while queue:
+                yield self._finish(queue.pop(0), engine)
+
+    def _start(self, data: bytes, filename: str, engine: OcrEngineInfo,
+               pool: ThreadPoolExecutor) -> OcrResult | _InFlight:
+        upload = validate_upload(data, filename, limits_from(self.settings))
+        key = cache_key(upload.sha256, engine)
+        if self.cache and (hit := self.cache.get(key)):
+            return hit.model_copy(update={"cached": True})
+        started = time.perf_counter()
+        workdir = tempfile.TemporaryDirectory(prefix="papertrail-ocr-")
+        try:
+            sources = split_pages(
+                data, DocType(upload.doc_type), Path(workdir.name), self.settings.ocr.dpi,
+                self.settings.ocr.text_layer_min_chars, self.settings.max_image_pixels,
+            )
+        except BaseException:
+            workdir.cleanup()
+            raise
+        pages: list[PageText | Future[PageText]] = [
+            _known_page(s) if isinstance(s, KnownText) else pool.submit(self._ocr_page, s)
+            for s in sources
+        ]
+        return _InFlight(upload.sha256, key, started, pages, workdir)
+
+    def _finish(self, item: OcrResult | _InFlight, engine: OcrEngineInfo) -> OcrResult:
+        if isinstance(item, OcrResult):
+            return item
+        try:
+            pages = [p if isinstance(p, PageText) else p.result() for p in item.pages]
+        finally:
+            item.workdir.cleanup()
+        result = OcrResult(
+            sha256=item.sha256, pages=pages, engine=engine, cache_key=item.key,
+            seconds=round(time.perf_counter() - item.started, 3),
+        )
+        if self.cache and not any(page.error for page in pages):
+            self.cache.put(result)  # a page that failed is retried next time, not remembered
+        return result
+
+    def _ocr_page(self, source: PageImage) -> PageText:
+        started = time.perf_counter()
+        try:
+            page = read_page(source.path, self.settings.ocr, self.settings.ocr_page_timeout)
+        except PageTimeoutError as exc:
+            return PageText(
+                page=source.page, text="", confidence=0.0, method="ocr", error=str(exc),
+                seconds=round(source.seconds + time.perf_counter() - started, 3),
+            )
+        return PageText(
+            page=source.page, text=page.text, confidence=page.confidence, method="ocr",
+            words=page.words, seconds=round(source.seconds + time.perf_counter() - started, 3),
+        )
+
+
+def _known_page(source: KnownText) -> PageText:
+    return PageText(
+        page=source.page, text=source.text, confidence=100.0, method=source.method,
+        seconds=round(source.seconds, 3), words=len(source.text.split()),
+    )

@@ -1,0 +1,33 @@
+"""The graph's state. Every value is plain JSON (str, float, dict, list) so checkpoints stay
+portable between SQLite and PostgreSQL and between versions of this code."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Band = Literal["confident", "ambiguous", "unreadable", "ungrounded"]
+Status = Literal["processing", "needs_review", "approved", "rejected", "failed"]
+
+
+class DocumentState(BaseModel):
+    doc_id: str
+    filename: str = ""
+    text: str = ""
+    ocr: dict[str, Any] = Field(default_factory=dict, description="Pages' summary and engine.")
+    prediction: dict[str, Any] | None = Field(None, description="The classifier's Prediction.")
+    band: Band | None = None
+    band_reason: str = ""
+    label: str | None = Field(None, description="The document type as currently decided.")
+    evidence: list[dict[str, Any]] = Field(
+        default_factory=list, description="Retrieved exemplars: id, label, score, snippet."
+    )
+    adjudication: dict[str, Any] | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+    rule_results: list[dict[str, Any]] = Field(default_factory=list)
+    review_reasons: list[str] = Field(default_factory=list)
+    decision: dict[str, Any] | None = Field(
+        None, description="Who decided what: action, label, fields, reviewer."
+    )
+    status: Status = "processing"

@@ -1,0 +1,121 @@
+"""SQLAlchemy tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DocumentStatus(StrEnum):
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    NEEDS_REVIEW = "needs_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
+class Document(Base):
+    """One uploaded document. Its id is the sha256 of its bytes, so re-uploads find it."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    detected_type: Mapped[str] = mapped_column(String(64))
+    declared_type: Mapped[str | None] = mapped_column(String(64), default=None)
+    type_mismatch: Mapped[bool] = mapped_column(default=False)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    page_count: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32), default=DocumentStatus.RECEIVED, index=True)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    lineage_head: Mapped[str | None] = mapped_column(String(64), default=None)
+    lineage_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "filename": self.filename,
+            "detected_type": self.detected_type,
+            "declared_type": self.declared_type,
+            "type_mismatch": self.type_mismatch,
+            "size_bytes": self.size_bytes,
+            "page_count": self.page_count,
+            "status": self.status,
+            "error": self.error,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+
+class LineageRecord(Base):
+    """One step's record. Append-only; each record's hash covers the previous one's."""
+
+    __tablename__ = "lineage_records"
+    __table_args__ = (
+        UniqueConstraint("doc_id", "seq"),
+        UniqueConstraint("doc_id", "dedupe_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    node: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(String(40))  # ISO text: hashed exactly as stored
+    payload: Mapped[dict] = mapped_column(JSON)
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), default=None)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Review(Base):
+    """A pending or decided human review. Deciding flips `status` once, atomically."""
+
+    __tablename__ = "reviews"
+
+    doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    payload: Mapped[dict] = mapped_column(JSON)  # what the reviewer needs to see
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    decision: Mapped[dict | None] = mapped_column(JSON, default=None)
+    reviewer: Mapped[str | None] = mapped_column(String(255), default=None)
+
+
+class Decision(Base):
+    """The final outcome for a document: what it is, what it says, who decided."""
+
+    __tablename__ = "decisions"
+
+    doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    action: Mapped[str] = mapped_column(String(32))  # auto_approved|approved|rejected|...
+    label: Mapped[str | None] = mapped_column(String(64), index=True)
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    decided_by: Mapped[str] = mapped_column(String(255))
+    band: Mapped[str | None] = mapped_column(String(16))
+    confidence: Mapped[float | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,85 @@
+"""`papertrail eval`: run labelled corpora through the real graph; `eval compare` gates a change."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from agent.wiring import default_parts, load_classifier
+from api.context import console, handles_user_errors, settings
+from evals.compare import compare, load_report
+from evals.datasets import load_dataset
+from evals.metrics import summarize
+from evals.report import render_html
+from evals.runner import eval_settings, run_eval, select
+
+eval_app = typer.Typer(help="Offline evaluation: decision quality on labelled documents.",
+                       invoke_without_command=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(eval_app, name="eval")
+
+
+@eval_app.callback()
+@handles_user_errors
+def run(
+    ctx: typer.Context,
+    data: list[Path] = typer.Option(None, "--data", help="Folder-per-class, path,label CSV, "
+                                    "or SROIE-style folder (key/ + img/). Repeatable."),
+    out: Path = typer.Option(None, "--out", help="Where results, report.json and report.html "
+                             "go. Re-running with the same folder resumes."),
+    bundle: str | None = typer.Option(None, help="Bundle id or folder; default the active one."),
+    no_llm: bool = typer.Option(False, "--no-llm", help="Skip LLM adjudication: ambiguous "
+                                "documents go to the (oracle) reviewer."),
+    limit: int | None = typer.Option(None, min=1, help="Evaluate a fixed sample of N documents."),
+    workers: int | None = typer.Option(None, min=1, help="OCR processes (default: cores)."),
+) -> None:
+    """Run every document through the graph; an oracle reviewer answers reviews."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not data or out is None:
+        raise typer.BadParameter("give at least one --data and an --out folder")
+    items = select([item for source in data for item in load_dataset(source)], limit)
+    cfg = eval_settings(settings(), out, workers)
+    classifier = load_classifier(settings(), bundle)
+    parts = default_parts(cfg, classifier, llm=not no_llm)
+    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        rows, wall = run_eval(items, out, cfg, classifier, parts, progress)
+    report = summarize(rows, list(classifier.labels), str(classifier.lineage()["bundle_id"]), wall)
+    (out / "report.json").write_text(json.dumps(report, indent=2, default=str))
+    (out / "report.html").write_text(render_html(report, rows), encoding="utf-8")
+    table = Table("metric", "value", title=f"{len(rows)} documents")
+    for key in ("accuracy", "macro_f1", "ece", "coverage_at_98", "coverage_at_99",
+                "auto_precision", "auto_coverage", "final_accuracy", "docs_per_min"):
+        table.add_row(key, f"{report[key]:.4f}")
+    console.print(table)
+    console.print(f"routing: {report['routing']}")
+    console.print(f"wrote {out / 'report.json'} and {out / 'report.html'}")
+
+
+@eval_app.command("compare")
+@handles_user_errors
+def compare_cmd(
+    old: Path = typer.Argument(..., exists=True, help="Old report.json or its folder."),
+    new: Path = typer.Argument(..., exists=True, help="New report.json or its folder."),
+    max_drop: float = typer.Option(0.01, min=0.0, help="Largest tolerated drop per metric."),
+) -> None:
+    """Side-by-side table; exits 1 when NEW regresses beyond --max-drop (the gate before
+    `bundles activate`)."""
+    changes = compare(load_report(old), load_report(new), max_drop)
+    table = Table("metric", "old", "new", "delta", "")
+    for c in changes:
+        flag = "[red]REGRESSED[/]" if c.regressed else ""
+        table.add_row(c.metric, f"{c.old:.4f}", f"{c.new:.4f}", f"{c.delta:+.4f}", flag)
+    console.print(table)
+    if any(c.regressed for c in changes):
+        console.print(f"[red]gate failed[/]: a metric dropped by more than {max_drop}")
+        raise typer.Exit(code=1)
+    console.print("[green]gate passed[/]")

@@ -1,0 +1,150 @@
+"""OCR with the real Tesseract on documents the project renders itself."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from agent import errors
+from agent.ocr import OcrService
+from agent.ocr import service as ocr_service
+from agent.settings import OcrSettings, Settings
+from evals import fixtures
+
+SECOND_PAGE = ["Delivery note", "Received in good order by Margaret Holloway"]
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z0-9.\-]+", text))
+
+
+def assert_invoice_words(text: str) -> None:
+    found = words(text)
+    for expected in ("INVOICE", "INV-20417", "1165.50", "Hydraulic", "Bristol"):
+        assert expected in found, f"{expected!r} not recovered; OCR text was:\n{text}"
+
+
+def test_png_invoice(settings: Settings) -> None:
+    result = OcrService(settings).ocr_bytes(fixtures.png_bytes(), "invoice.png")
+    [page] = result.pages
+    assert page.method == "ocr" and page.confidence > 80 and page.words > 20
+    assert page.seconds > 0
+    assert_invoice_words(page.text)
+
+
+def test_multipage_tiff(settings: Settings) -> None:
+    result = OcrService(settings).ocr_bytes(
+        fixtures.tiff_bytes([fixtures.INVOICE_LINES, SECOND_PAGE]), "fax.tif"
+    )
+    assert [p.page for p in result.pages] == [1, 2]
+    assert_invoice_words(result.pages[0].text)
+    assert {"Delivery", "Holloway"} <= words(result.pages[1].text)
+    assert "Holloway" not in result.pages[0].text
+
+
+def test_pdf_text_layer_is_used_without_ocr(settings: Settings,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ocr_service, "read_page", _tesseract_must_not_run)
+    result = OcrService(settings).ocr_bytes(fixtures.text_pdf_bytes([fixtures.INVOICE_LINES]),
+                                            "digital.pdf")
+    [page] = result.pages
+    assert page.method == "text_layer" and page.confidence == 100.0
+    assert "Invoice number: INV-20417" in page.text
+
+
+def test_scanned_pdf_is_rendered_and_ocred(settings: Settings) -> None:
+    result = OcrService(settings).ocr_bytes(
+        fixtures.scanned_pdf_bytes([fixtures.INVOICE_LINES, SECOND_PAGE]), "scan.pdf"
+    )
+    assert [p.method for p in result.pages] == ["ocr", "ocr"]
+    assert_invoice_words(result.pages[0].text)
+    assert "Holloway" in result.pages[1].text
+    assert result.engine.dpi == 300
+
+
+def test_mixed_pdf_reads_each_page_its_own_way(settings: Settings) -> None:
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf, pagesize=A4)
+    pdf.drawString(72, 760, "Cover letter for the attached invoice from ACME Industrial")
+    pdf.showPage()
+    pdf.drawImage(ImageReader(fixtures.render_page(fixtures.INVOICE_LINES)), 0, 0, *A4)
+    pdf.showPage()
+    pdf.save()
+    result = OcrService(settings).ocr_bytes(buf.getvalue(), "mixed.pdf")
+    assert [p.method for p in result.pages] == ["text_layer", "ocr"]
+    assert_invoice_words(result.pages[1].text)
+
+
+def test_plain_text_passes_through(settings: Settings) -> None:
+    result = OcrService(settings).ocr_bytes("\ufeffMemo\nTo: all staff".encode(), "memo.txt")
+    assert result.pages[0].method == "plain_text"
+    assert result.text == "Memo\nTo: all staff"
+
+
+def _tesseract_must_not_run(*args: object, **kwargs: object) -> None:
+    raise AssertionError("Tesseract was called")
+
+
+def test_second_run_comes_from_the_cache(settings: Settings,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    data = fixtures.png_bytes()
+    first = OcrService(settings).ocr_bytes(data, "invoice.png")
+    assert not first.cached
+    monkeypatch.setattr(ocr_service, "read_page", _tesseract_must_not_run)
+    second = OcrService(settings).ocr_bytes(data, "other-name.png")  # a new service, same folder
+    assert second.cached
+    assert second.text == first.text and second.cache_key == first.cache_key
+
+
+def test_changed_ocr_settings_miss_the_cache(settings: Settings) -> None:
+    data = fixtures.scanned_pdf_bytes([fixtures.INVOICE_LINES])
+    first = OcrService(settings).ocr_bytes(data, "scan.pdf")
+    lower = settings.model_copy(update={"ocr": OcrSettings(dpi=150)})
+    second = OcrService(lower).ocr_bytes(data, "scan.pdf")
+    assert not second.cached and second.cache_key != first.cache_key
+    assert second.engine.dpi == 150
+
+
+def test_engine_version_and_settings_are_recorded(settings: Settings) -> None:
+    engine = OcrService(settings).ocr_bytes(fixtures.png_bytes(), "a.png").engine
+    assert engine.engine == "tesseract" and re.match(r"\d+\.\d+", engine.version)
+    assert (engine.lang, engine.psm, engine.oem) == ("eng", 3, 1)
+
+
+def test_page_timeout_marks_the_page_and_is_not_cached(settings: Settings) -> None:
+    hasty = settings.model_copy(update={"ocr_page_timeout": 0.001})
+    result = OcrService(hasty).ocr_bytes(fixtures.png_bytes(), "a.png")
+    [page] = result.pages
+    assert page.text == "" and "longer than" in (page.error or "")
+    assert not OcrService(hasty).ocr_bytes(fixtures.png_bytes(), "a.png").cached
+
+
+def test_pages_run_in_parallel_and_keep_their_order(settings: Settings) -> None:
+    pages = [[f"Page marker {word}"] for word in ("alpha", "bravo", "charlie", "delta")]
+    result = OcrService(settings).ocr_bytes(fixtures.tiff_bytes(pages), "four.tiff")
+    assert [p.page for p in result.pages] == [1, 2, 3, 4]
+    for page, word in zip(result.pages, ("alpha", "bravo", "charlie", "delta"), strict=True):
+        assert word in page.text
+
+
+def test_bad_input_gets_the_ingest_error(settings: Settings) -> None:
+    with pytest.raises(errors.TextEncodingError):
+        OcrService(settings).ocr_bytes(b"\xff\xfe bad", "a.txt")
+
+
+def test_many_documents_share_the_pool_and_keep_input_order(settings: Settings,
+                                                            tmp_path) -> None:
+    names = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+    paths = []
+    for name in names:
+        path = tmp_path / f"{name}.png"
+        path.write_bytes(fixtures.png_bytes([f"Reference {name}", "Purchase order"]))
+        paths.append(path)
+    results = list(OcrService(settings).ocr_paths(paths))
+    assert [name in r.text for r, name in zip(results, names, strict=True)] == [True] * 6
+    assert len({r.sha256 for r in results}) == 6

@@ -1,0 +1,90 @@
+"""Small stand-ins for the models, for tests of the graph's logic (not of the models)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agent.services import Adjudication, Evidence
+from classifiers.prediction import Prediction
+
+LABELS = ["invoice", "receipt", "letter", "contract"]
+
+
+class MarkerClassifier:
+    """Reads `Confidence NN` from the page, so a test document is built to reach a band."""
+
+    labels = LABELS
+
+    def __init__(self, threshold: float = 0.9) -> None:
+        self.threshold = threshold
+
+    def classify(self, text: str) -> Prediction:
+        match = re.search(r"Confidence (\d\d)", text)
+        top = int(match.group(1)) / 100 if match else 0.97
+        label = "contract" if "Agreement" in text else "invoice"
+        rest = (1 - top) / (len(LABELS) - 1)
+        probabilities = {name: (top if name == label else rest) for name in LABELS}
+        return Prediction(label=label, probabilities=probabilities, bundle_id="marker-test",
+                          model="baseline")
+
+    def auto_threshold(self) -> float:
+        return self.threshold
+
+    def lineage(self) -> dict[str, Any]:
+        return {"bundle_id": "marker-test", "threshold": self.threshold}
+
+
+class ScriptedAdjudicator:
+    """Answers what the test scripted; marks it grounded only if its citations were retrieved,
+    as the real adjudicator's validation does."""
+
+    def __init__(self, label: str, cite: list[str] | None = None) -> None:
+        self.label, self.cite, self.calls = label, cite, 0
+
+    def adjudicate(self, text: str, prediction: Prediction, evidence: list[Evidence],
+                   labels: list[str]) -> Adjudication:
+        self.calls += 1
+        cited = self.cite if self.cite is not None else [e.id for e in evidence[:1]]
+        retrieved = {e.id for e in evidence}
+        if self.label not in labels and self.label != "unknown":
+            return Adjudication(label=self.label, grounded=False, reason="label outside the set")
+        if not set(cited) <= retrieved:
+            return Adjudication(label=self.label, grounded=False, cited_ids=cited,
+                                reason="cited id not retrieved")
+        return Adjudication(label=self.label, grounded=True, reason="ok", cited_ids=cited,
+                            rationale="matches the cited exemplar",
+                            record={"template_id": "scripted"})
+
+
+class ListRetriever:
+    def __init__(self) -> None:
+        self.exemplars: dict[str, Evidence] = {
+            "ex-1": Evidence(id="ex-1", label="invoice", score=0.9, snippet="Invoice number"),
+            "ex-2": Evidence(id="ex-2", label="receipt", score=0.7, snippet="Cash receipt"),
+        }
+        self.added: list[tuple[str, str, str]] = []
+
+    def search(self, text: str, k: int) -> list[Evidence]:
+        return list(self.exemplars.values())[:k]
+
+    def add_exemplar(self, doc_id: str, text: str, label: str, fields: dict[str, Any],
+                     reviewer: str) -> None:
+        self.added.append((doc_id, label, reviewer))
+
+    def lineage(self) -> dict[str, Any]:
+        return {"index": "list"}
+
+
+def invoice_fields(doc_type: str, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Reads the fields the fixture invoice prints (a stand-in for the real extractor)."""
+    if doc_type not in ("invoice", "receipt"):
+        return {}, {"extractor": "test", "doc_type": doc_type}
+    fields: dict[str, Any] = {"vendor": "ACME Industrial Supplies Ltd"}
+    if m := re.search(r"Invoice number: (\S+)", text):
+        fields["invoice_number"] = m.group(1)
+    if m := re.search(r"Date: (\d{4}-\d\d-\d\d)", text):
+        fields["date"] = m.group(1)
+    if m := re.search(r"Total due: EUR ([\d.]+)", text):
+        fields["total"] = m.group(1)
+    return fields, {"extractor": "test", "doc_type": doc_type}
