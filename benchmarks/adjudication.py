@@ -20,7 +20,6 @@ import argparse
 import hashlib
 import json
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -59,31 +58,20 @@ def normalise_label(label: str) -> str:
 
 
 def text_reader(settings: Settings) -> Callable[[Path], str]:
-    """Text files as they are; images via agent.ocr's cached OCR when it exists, else
-    Tesseract with a cache by content hash."""
-    ocr = None
-    try:
-        from agent.ocr import OcrService
+    """Text files as they are; page images from the benchmark's Tesseract cache (by content
+    hash) when present, else through agent.ocr's OcrService (itself cached)."""
+    from agent.ocr import OcrService
 
-        ocr = OcrService(settings)
-    except ImportError:
-        pass
+    ocr = OcrService(settings)
     cache = settings.cache_dir / "bench-ocr"
-    cache.mkdir(parents=True, exist_ok=True)
 
     def read(path: Path) -> str:
         if path.suffix == ".txt":
             return path.read_text(errors="replace")
-        if ocr is not None:
-            return ocr.ocr_file(path).text
-        target = cache / f"{hashlib.sha256(path.read_bytes()).hexdigest()}.txt"
-        if not target.exists():
-            out = subprocess.run(
-                ["tesseract", str(path), "stdout", "--psm", "3"],
-                capture_output=True, text=True, env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin"},
-            )  # fmt: skip
-            target.write_text(out.stdout)
-        return target.read_text()
+        cached = cache / f"{hashlib.sha256(path.read_bytes()).hexdigest()}.txt"
+        if cached.exists():
+            return cached.read_text()
+        return ocr.ocr_file(path).text
 
     return read
 
