@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import signal
 import statistics
 import sys
 import time
@@ -131,17 +132,18 @@ def summarize(name: str, decided: list[str | None], truth: list[str], extra=None
     return row | (extra or {})
 
 
-def run_llm(name, model_name, mode, settings, docs, preds, hits, policies, policy_sha, truth):
+def run_llm(name, model_name, mode, settings, docs, preds, hits, policies, policy_sha, truth, args):
     packaged = packaged_model(model_name)
     gguf = packaged.path(ROOT / "var" / "models")
     log = settings.resolved_data_dir / f"bench-{model_name}.log"
     rows, details = [], []
     with LocalLlmServer(packaged, gguf, n_ctx=2048, n_threads=2, log_file=log) as server:
         update = {"base_url": server.base_url, "model": model_name, "mode": mode, "policy": "llm",
-                  "timeout": 30.0, "max_tokens": 8 if mode == "completion" else 96}  # fmt: skip
+                  "timeout": 60.0, "max_tokens": 8 if mode == "completion" else 96,
+                  "max_doc_chars": args.doc_chars}  # fmt: skip
         cfg = settings.llm.model_copy(update=update)
         llm = chat_model(cfg) if mode == "chat" else completion_model(cfg)
-        adjudicator = Adjudicator(cfg, llm, snippet_chars=240)
+        adjudicator = Adjudicator(cfg, llm, snippet_chars=args.snippet_chars)
         results = []
         for text, pred, doc_hits in zip(docs, preds, hits, strict=True):
             cands = [label for label, _ in pred.top_k(3)]
@@ -185,6 +187,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--target", type=float, default=0.9, help="accuracy of the confident band")
     ap.add_argument("--k", type=int, default=4)
+    ap.add_argument("--doc-chars", type=int, default=600, help="document text in the prompt")
+    ap.add_argument("--snippet-chars", type=int, default=160, help="per exemplar in the prompt")
     ap.add_argument("--limit", type=int, default=80, help="escalated docs sent to each LLM")
     ap.add_argument("--llms", default=",".join(LLM_CONFIGS), help="comma-separated, or 'none'")
     ap.add_argument("--only-cached-text", action="store_true",
@@ -192,6 +196,8 @@ def main() -> None:
     ap.add_argument("--max-docs", type=int, default=0, help="stratified subsample first")
     ap.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench")
     args = ap.parse_args()
+    # SIGTERM unwinds like Ctrl-C, so the LLM server subprocess is stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     if not (args.data / "labels.csv").exists():
         sys.exit(f"No labelled corpus at {args.data} (expected labels.csv); pass --data.")
@@ -283,7 +289,7 @@ def main() -> None:
         model_name, mode = LLM_CONFIGS[name]
         rows_llm, details[name] = run_llm(
             name, model_name, mode, bench, esc_text[sub], esc_preds[sub], hits[sub],
-            policies, policies.sha256, truth[sub],
+            policies, policies.sha256, truth[sub], args,
         )  # fmt: skip
         table += rows_llm
 
