@@ -12,7 +12,7 @@ from langchain_core.messages import HumanMessage
 
 from agent.adjudication.cache import PromptCache, cache_key
 from agent.adjudication.policy import LLM_POLICIES, check_policy, decide, majority_label
-from agent.adjudication.prompt import render
+from agent.adjudication.prompt import ref_ids, render
 from agent.adjudication.schema import (
     AdjudicationAnswer,
     AdjudicationRecord,
@@ -175,7 +175,7 @@ class Adjudicator:
             if self.template.id.startswith("fewshot"):
                 answer = parse_label_answer(raw, hits)
             else:
-                answer = parse_json_answer(raw)
+                answer = parse_json_answer(raw, ref_ids(hits))
             check(answer, labels, hits)
         except UngroundedAnswer as exc:
             return AdjudicationResult(
@@ -243,7 +243,7 @@ class Adjudicator:
     ) -> None:
         kwargs: dict[str, Any] = {}
         if self.use_grammar:
-            schema = json_schema(labels, [h.doc_id for h in hits])
+            schema = json_schema(labels, list(ref_ids(hits)))
             kwargs["extra_body"] = {
                 "max_tokens": self.cfg.max_tokens,
                 "response_format": {"type": "json_object", "schema": schema},

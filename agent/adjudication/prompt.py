@@ -40,22 +40,32 @@ def format_policies(policies: Sequence[Policy]) -> str:
     return "\n".join(f"- {p.as_text()}" for p in policies) or "- (none stored)"
 
 
+def ref_ids(hits: Sequence[ExemplarHit]) -> dict[str, str]:
+    """Short ids the prompt uses for the retrieved exemplars (E1, E2, ...) -> document ids.
+
+    Document ids are long hashes; short ones save tokens and are easier for a small model to copy.
+    """
+    return {f"E{i}": h.doc_id for i, h in enumerate(hits, start=1)}
+
+
 def format_shots(hits: Sequence[ExemplarHit], snippet_chars: int) -> str:
     """Few-shot examples, least similar first so the nearest sits next to the question."""
     blocks = []
+    refs = {h.doc_id: ref for ref, h in zip(ref_ids(hits), hits, strict=True)}
     for hit in sorted(hits, key=lambda h: h.score):
         snippet = sanitize(hit.text, snippet_chars)
         blocks.append(
-            f"Document [{hit.doc_id}]:\n<<<DOCUMENT\n{snippet}\nDOCUMENT>>>\nType: {hit.label}\n\n"
+            f"Document [{refs[hit.doc_id]}]:\n<<<DOCUMENT\n{snippet}\nDOCUMENT>>>\n"
+            f"Type: {hit.label}\n\n"
         )
     return "".join(blocks)
 
 
 def format_references(hits: Sequence[ExemplarHit], snippet_chars: int) -> str:
     lines = [
-        f'- id "{h.doc_id}", label {h.label}, similarity {h.score:.2f}: '
+        f'- id "{ref}", label {h.label}, similarity {h.score:.2f}: '
         f"{sanitize(h.text, snippet_chars)}"
-        for h in hits
+        for ref, h in zip(ref_ids(hits), hits, strict=True)
     ]
     return "\n".join(lines) or "- (none retrieved)"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from pydantic import ValidationError
 
@@ -19,12 +19,16 @@ class UngroundedAnswer(ValueError):
 _CODE_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
 
 
-def parse_json_answer(raw: str) -> AdjudicationAnswer:
-    """A chat answer: one JSON object matching `AdjudicationAnswer`."""
+def parse_json_answer(raw: str, refs: Mapping[str, str] | None = None) -> AdjudicationAnswer:
+    """A chat answer: one JSON object matching `AdjudicationAnswer`. Short reference ids the
+    prompt used (`refs`: E1 -> document id) are mapped back; anything else is kept as cited."""
     try:
-        return AdjudicationAnswer.model_validate(json.loads(_CODE_FENCE.sub("", raw.strip())))
+        answer = AdjudicationAnswer.model_validate(json.loads(_CODE_FENCE.sub("", raw.strip())))
     except (json.JSONDecodeError, ValidationError, TypeError) as exc:
         raise UngroundedAnswer(f"malformed answer, not the JSON schema asked for: {exc}") from exc
+    refs = refs or {}
+    answer.evidence_ids = [refs.get(i, i) for i in answer.evidence_ids]
+    return answer
 
 
 def parse_label_answer(raw: str, hits: Sequence[ExemplarHit]) -> AdjudicationAnswer:

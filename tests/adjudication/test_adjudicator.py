@@ -165,3 +165,11 @@ def test_offered_labels_are_exemplar_and_top_classifier_labels(prediction, hits)
     prompt = run(FakeListLLM(responses=["memo"]), prediction, hits,
                  cfg=LlmSettings(mode="completion", policy="llm")).record.prompt  # fmt: skip
     assert "from this list: memo, letter, invoice, unknown." in prompt
+
+
+def test_short_reference_ids_map_back_to_documents(prediction, hits):
+    result = run(FakeListChatModel(responses=[answer("memo", ["E2"])]), prediction, hits)
+    assert (result.status, result.answer.evidence_ids) == ("grounded", ["ex-memo-2"])
+    assert 'id "E2", label memo' in result.record.prompt
+    result = run(FakeListChatModel(responses=[answer("memo", ["E9"])]), prediction, hits)
+    assert result.status == "ungrounded" and "E9" in result.reason
