@@ -139,7 +139,7 @@ def run_llm(name, model_name, mode, settings, docs, preds, hits, policies, polic
     rows, details = [], []
     with LocalLlmServer(packaged, gguf, n_ctx=2048, n_threads=2, log_file=log) as server:
         update = {"base_url": server.base_url, "model": model_name, "mode": mode, "policy": "llm",
-                  "timeout": 60.0, "max_tokens": 8 if mode == "completion" else 96,
+                  "timeout": 60.0, "max_tokens": 16 if mode == "completion" else 160,
                   "max_doc_chars": args.doc_chars}  # fmt: skip
         cfg = settings.llm.model_copy(update=update)
         llm = chat_model(cfg) if mode == "chat" else completion_model(cfg)
@@ -203,9 +203,8 @@ def main() -> None:
         sys.exit(f"No labelled corpus at {args.data} (expected labels.csv); pass --data.")
     settings = Settings(data_dir=ROOT / "var")
     read = text_reader(settings)
-    rows = [
-        tuple(line.split(",")) for line in (args.data / "labels.csv").read_text().splitlines()[1:]
-    ]
+    lines = (args.data / "labels.csv").read_text().splitlines()[1:]
+    rows = [(path, normalise_label(label)) for path, label in (ln.split(",") for ln in lines)]
     if args.only_cached_text:
         cache = settings.cache_dir / "bench-ocr"
         rows = [
@@ -245,7 +244,8 @@ def main() -> None:
         t0 = time.time()
         # The split defines the exemplars: re-embed only when it changed since the last run.
         marker = bench.index_dir / "exemplar-set.sha256"
-        digest = hashlib.sha256("\n".join(sorted(train_p)).encode()).hexdigest()
+        pairs = sorted(f"{p}\t{y}" for p, y in zip(train_p, train_y, strict=True))
+        digest = hashlib.sha256("\n".join(pairs).encode()).hexdigest()
         if not marker.exists() or marker.read_text() != digest:
             index.drop("exemplars")
             index.upsert_exemplars(exemplars)
@@ -253,8 +253,9 @@ def main() -> None:
         index.upsert_policies(policies)
         print(f"indexed {index.count()} exemplars in {time.time() - t0:.0f} s")
         esc_text = [test_text[i] for i in escalated]
-        vectors = index.embedder.embed(esc_text)
-        hits = [index.search_vector(v, args.k) for v in vectors]
+        all_vectors = index.embedder.embed(test_text)  # all test docs: a sanity row for (b)
+        all_hits = [index.search_vector(v, args.k) for v in all_vectors]
+        hits = [all_hits[i] for i in escalated]
         embedding = index.embedding_info
 
     from agent.adjudication.policy import majority_label
@@ -263,6 +264,10 @@ def main() -> None:
     esc_preds = [preds[i] for i in escalated]
     majority = [majority_label(h) for h in hits]
     table = [
+        summarize("(a) classifier top-1, ALL test docs", [p.label for p in preds], test_y),
+        summarize(
+            "(b) exemplar majority, ALL test docs", [majority_label(h) for h in all_hits], test_y
+        ),  # fmt: skip
         summarize("(a) classifier top-1", [p.label for p in esc_preds], truth),
         summarize(f"(b) exemplar majority (k={args.k})", majority, truth),
     ]
