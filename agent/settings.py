@@ -68,9 +68,10 @@ class LlmSettings(BaseSettings):
         1500, ge=100, description="Document text beyond this many characters is cut from prompts."
     )
     policy: str = Field(
-        "llm_agrees_majority",
-        description="How an escalated document is decided: 'human', 'top1', 'majority', 'llm' or "
-        "'llm_agrees_majority' (see docs/adjudication.md).",
+        "human",
+        description="Who decides an escalated document: 'human' (default: on the benchmark no "
+        "packaged local LLM beat the classifier, see docs/adjudication.md), 'top1', 'majority', "
+        "'llm' or 'llm_agrees_majority'. With a stronger endpoint, measure and switch.",
     )
 
     @property
