@@ -35,5 +35,5 @@ def test_server_answers_a_grounded_label(llm_server, prediction, hits):
     assert rec.params["base_url"] == llm_server.base_url
 
 
-def test_server_stops_cleanly(llm_server):
+def test_server_reports_ready(llm_server):
     assert is_ready(llm_server.base_url)
