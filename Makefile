@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 export OMP_THREAD_LIMIT ?= 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+# llama-cpp-python compiles llama.cpp once; pip caches the built wheel for the next install.
+export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
 .PHONY: install system-deps run test lint bench bench-load clean
 
@@ -21,7 +23,8 @@ $(STAMP): pyproject.toml
 	$(PIP) install -q --upgrade pip
 	@# torch first, pinned: the local CPU wheel. Unpinned, pip would fetch a multi-GB CUDA build.
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e '.[dev]'
+	@# local-llm compiles llama-cpp-python (~7 min the first time, then pip's wheel cache).
+	$(PIP) install -q -e '.[dev,local-llm]'
 	@touch $(STAMP)
 
 install: system-deps $(STAMP)

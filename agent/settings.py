@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,6 +22,99 @@ class OcrSettings(BaseSettings):
     text_layer_min_chars: int = Field(
         20, ge=1, description="A PDF page whose text layer has at least this many letters/digits "
         "is read from the text layer instead of OCR."
+    )
+
+
+class LlmSettings(BaseSettings):
+    """The adjudication LLM: any OpenAI-compatible endpoint; by default a local llama.cpp server.
+
+    `OPENAI_BASE_URL` / `OPENAI_API_KEY` are honoured as aliases of the prefixed names.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_LLM_", extra="ignore")
+
+    base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("PAPERTRAIL_LLM_BASE_URL", "OPENAI_BASE_URL", "base_url"),
+        description="OpenAI-compatible base URL (ending in /v1). Default: the local server "
+        "`papertrail llm serve` starts on 127.0.0.1:<port>.",
+    )
+    api_key: str = Field(
+        "local",
+        validation_alias=AliasChoices("PAPERTRAIL_LLM_API_KEY", "OPENAI_API_KEY", "api_key"),
+        description="API key; the local server ignores it.",
+    )
+    model: str | None = Field(
+        None, description="Model name sent to the endpoint. Default: the served packaged model."
+    )
+    mode: str = Field(
+        "completion",
+        description="'completion' (few-shot /v1/completions, for base or tiny models) or "
+        "'chat' (JSON answer via /v1/chat/completions).",
+    )
+    timeout: float = Field(30.0, gt=0, description="Seconds before one LLM call is abandoned.")
+    max_tokens: int = Field(48, ge=1, description="Most tokens the LLM may generate per answer.")
+    temperature: float = Field(0.0, ge=0, le=2)
+    max_retries: int = Field(0, ge=0, description="Client retries; 0 so a timeout fails fast.")
+    serve_model: str = Field(
+        "gemma3-270m",
+        description="Packaged GGUF `papertrail llm serve` starts: 'gemma3-270m' or 'smollm2-135m'.",
+    )
+    host: str = Field("127.0.0.1", description="Interface the local server binds to.")
+    port: int = Field(8765, ge=1, le=65535, description="Port of the local server.")
+    n_ctx: int = Field(4096, ge=512, description="Context window of the local server.")
+    n_threads: int = Field(2, ge=1, description="CPU threads of the local server.")
+    max_doc_chars: int = Field(
+        1500, ge=100, description="Document text beyond this many characters is cut from prompts."
+    )
+    policy: str = Field(
+        "human",
+        description="Who decides an escalated document: 'human' (default: on the benchmark no "
+        "packaged local LLM beat the classifier, see docs/adjudication.md), 'top1', 'majority', "
+        "'llm' or 'llm_agrees_majority'. With a stronger endpoint, measure and switch.",
+    )
+
+    @property
+    def resolved_base_url(self) -> str:
+        return self.base_url or f"http://{self.host}:{self.port}/v1"
+
+    @property
+    def resolved_model(self) -> str:
+        return self.model or self.serve_model
+
+
+class RetrievalSettings(BaseSettings):
+    """Embeddings and the Qdrant index of exemplars and policies.
+
+    `QDRANT_URL` / `QDRANT_API_KEY` are honoured as aliases of the prefixed names.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_RETRIEVAL_", extra="ignore")
+
+    qdrant_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices(
+            "PAPERTRAIL_RETRIEVAL_QDRANT_URL", "QDRANT_URL", "qdrant_url"
+        ),
+        description="Qdrant server URL; unset = local mode on a folder under the index dir.",
+    )
+    qdrant_api_key: str | None = Field(
+        None,
+        validation_alias=AliasChoices(
+            "PAPERTRAIL_RETRIEVAL_QDRANT_API_KEY", "QDRANT_API_KEY", "qdrant_api_key"
+        ),
+    )
+    collection_prefix: str = Field(
+        "", description="Prefix for collection names on a shared server."
+    )
+    k: int = Field(4, ge=1, le=50, description="Exemplars retrieved per adjudication.")
+    embedding_model: str | None = Field(
+        None, description="Path of a sentence-transformers model; default: the packaged MiniLM."
+    )
+    embedding_batch_size: int = Field(32, ge=1)
+    exemplar_chars: int = Field(2000, ge=100, description="Text kept per exemplar in the index.")
+    policies_file: Path | None = Field(
+        None, description="YAML of label policies; default: retrieval/policies.yaml."
     )
 
 
@@ -181,6 +274,8 @@ class Settings(BaseSettings):
     slack: SlackSettings = Field(default_factory=SlackSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
 
     @property
     def resolved_data_dir(self) -> Path:

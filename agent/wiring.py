@@ -37,11 +37,29 @@ def build_services(
         from classifiers.inference import load_active  # BundleNotFoundError if none is active
 
         classifier = load_active(settings)
+    if retriever is None and adjudicator is None:
+        retriever, adjudicator = default_retrieval(settings)
     return Services(
         settings=settings, store=store, lineage=LineageLog(store.db), ocr=OcrService(settings),
         classifier=classifier, rule_sets=rule_sets, extractor=extractor or extract,
-        retriever=retriever, adjudicator=adjudicator,
+        retriever=retriever, adjudicator=adjudicator, k_evidence=settings.retrieval.k,
     )
+
+
+def default_retrieval(settings: Settings) -> tuple[Retriever, Adjudicator]:
+    """Qdrant exemplars (opened on first use) and the adjudicator of `PAPERTRAIL_LLM_POLICY`.
+
+    With the default policy `human` the adjudicator calls no LLM and trusts nothing: ambiguous
+    documents go to a person with the retrieved evidence (docs/adjudication.md says why)."""
+    from agent.adjudication.adapters import LlmAdjudicator
+    from agent.adjudication.adjudicator import Adjudicator as LlmCaller
+    from agent.adjudication.cache import PromptCache
+    from agent.lazy_retrieval import LazyRetriever
+    from retrieval.policies import load_policies
+
+    caller = LlmCaller(settings.llm, cache=PromptCache(settings.cache_dir / "adjudication"))
+    return LazyRetriever(settings), LlmAdjudicator(caller, load_policies(
+        settings.retrieval.policies_file))
 
 
 def load_classifier(settings: Settings, bundle: str | None = None) -> DocumentClassifier:
@@ -61,8 +79,10 @@ def load_classifier(settings: Settings, bundle: str | None = None) -> DocumentCl
 
 def default_parts(settings: Settings, classifier: DocumentClassifier,
                   llm: bool = True) -> dict[str, Any]:
-    """Retriever and adjudicator as the settings choose; none when `llm` is off (ambiguous
-    documents then go to a person)."""
+    """Parts for the eval harness: the settings' retriever and adjudicator, or with `llm` off
+    a retriever only (ambiguous documents then go to the reviewer with their evidence)."""
     if not llm:
-        return {}
-    return {}
+        human = settings.llm.model_copy(update={"policy": "human"})
+        settings = settings.model_copy(update={"llm": human})
+    retriever, adjudicator = default_retrieval(settings)
+    return {"retriever": retriever, "adjudicator": adjudicator}

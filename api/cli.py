@@ -7,7 +7,18 @@ from pathlib import Path
 import typer
 
 from api import context
-from api.commands import bundles, demo, documents, evaluate, pipeline, samples, serve, train
+from api.commands import (
+    bundles,
+    demo,
+    documents,
+    evaluate,
+    index,
+    llm,
+    pipeline,
+    samples,
+    serve,
+    train,
+)
 
 app = typer.Typer(
     name="papertrail",
@@ -35,6 +46,8 @@ train.register(app)
 bundles.register(app)
 samples.register(app)
 evaluate.register(app)
+index.register(app)
+llm.register(app)
 
 if __name__ == "__main__":
     app()

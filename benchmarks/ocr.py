@@ -38,8 +38,9 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data" / "rvlcdip"
 def rvlcdip_pages(folder: Path, n: int, seed: int = 7) -> list[Path]:
     if not folder.is_dir():
         return []
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg",
-                                                                          ".png", ".tif"})
+    files = sorted(
+        p for p in folder.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".tif"}
+    )
     random.Random(seed).shuffle(files)
     return files[:n]
 
@@ -47,13 +48,29 @@ def rvlcdip_pages(folder: Path, n: int, seed: int = 7) -> list[Path]:
 def generated_pages(folder: Path, n: int, seed: int = 7) -> list[Path]:
     rng = random.Random(seed)
     words = [
-        "invoice", "total", "vendor", "amount", "payment", "terms", "order", "delivery",
-        "account", "statement", "balance", "contract", "party", "agreement", "memo", "subject",
+        "invoice",
+        "total",
+        "vendor",
+        "amount",
+        "payment",
+        "terms",
+        "order",
+        "delivery",
+        "account",
+        "statement",
+        "balance",
+        "contract",
+        "party",
+        "agreement",
+        "memo",
+        "subject",
     ]
     paths = []
     for i in range(n):
-        lines = [" ".join(rng.choice(words).title() for _ in range(rng.randint(3, 8)))
-                 for _ in range(rng.randint(12, 30))]
+        lines = [
+            " ".join(rng.choice(words).title() for _ in range(rng.randint(3, 8)))
+            for _ in range(rng.randint(12, 30))
+        ]
         path = folder / f"generated-{i:03d}.png"
         path.write_bytes(fixtures.png_bytes(lines))
         paths.append(path)
@@ -64,8 +81,13 @@ def bare_tesseract(paths: list[Path], workers: int) -> float:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
     def run(path: Path) -> None:
-        subprocess.run(["tesseract", str(path), "stdout"], check=True, env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            ["tesseract", str(path), "stdout"],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -82,8 +104,9 @@ def papertrail_ocr(paths: list[Path], workers: int, data_dir: Path) -> float:
     return elapsed
 
 
-def measure(name: str, paths: list[Path], workers: int, data_dir: Path,
-            rounds: int) -> dict[str, object]:
+def measure(
+    name: str, paths: list[Path], workers: int, data_dir: Path, rounds: int
+) -> dict[str, object]:
     """Best of `rounds` alternating runs, so a busy spell on the machine hits both sides."""
     bare_tesseract(paths[:2], workers)  # warm the page cache and Tesseract's model files
     bare_times, our_times = [], []
@@ -114,13 +137,15 @@ def main() -> None:
         tmp_path = Path(tmp)
         real = rvlcdip_pages(args.data, args.pages)
         if real:
-            rows.append(measure("rvlcdip (~100 dpi scans)", real, args.workers, tmp_path / "a",
-                                args.rounds))
+            rows.append(
+                measure("rvlcdip (~100 dpi scans)", real, args.workers, tmp_path / "a", args.rounds)
+            )
         else:
             console.print(f"[yellow]skipping RVL-CDIP: {args.data} not found[/]")
         generated = generated_pages(tmp_path, args.pages)
-        rows.append(measure("generated (150 dpi)", generated, args.workers, tmp_path / "b",
-                            args.rounds))
+        rows.append(
+            measure("generated (150 dpi)", generated, args.workers, tmp_path / "b", args.rounds)
+        )
     table = Table(title=f"OCR throughput, {args.workers} workers, tesseract {tesseract_version()}")
     for column in ("set", "pages", "bare_pages_per_min", "papertrail_pages_per_min", "ratio"):
         table.add_column(column)
@@ -128,8 +153,11 @@ def main() -> None:
         table.add_row(*(str(row[c.header]) for c in table.columns))
     console.print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"workers": args.workers, "tesseract": tesseract_version(),
-                                    "results": rows}, indent=2))
+    args.out.write_text(
+        json.dumps(
+            {"workers": args.workers, "tesseract": tesseract_version(), "results": rows}, indent=2
+        )
+    )
     console.print(f"wrote {args.out}  (target: ratio >= 0.9)")
 
 

@@ -1,0 +1,59 @@
+"""The default retriever, opened on first use.
+
+Qdrant's local mode lets one process hold its folder. The API process builds services only to
+report health, so it must not take the folder from the worker: the index opens when a document
+first needs it. If the folder is held elsewhere (a second worker process on the embedded
+default), retrieval degrades to "no evidence" and says why in lineage; run a Qdrant server
+(`PAPERTRAIL_RETRIEVAL_QDRANT_URL`) to share one index between many workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from agent.services import Evidence
+from agent.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class LazyRetriever:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._inner: Any = None
+        self._error: str | None = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> Any:
+        with self._lock:
+            if self._inner is None and self._error is None:
+                try:
+                    from agent.adjudication.adapters import QdrantRetriever
+                    from retrieval.index import ExemplarIndex
+
+                    self._inner = QdrantRetriever(ExemplarIndex(self.settings))
+                except Exception as exc:  # a locked or broken index must not stop the graph
+                    self._error = f"{type(exc).__name__}: {exc}"
+                    log.warning("exemplar index unavailable: %s", self._error)
+            return self._inner
+
+    def search(self, text: str, k: int) -> list[Evidence]:
+        inner = self._open()
+        return inner.search(text, k) if inner else []
+
+    def add_exemplar(self, doc_id: str, text: str, label: str, fields: dict[str, Any],
+                     reviewer: str) -> None:
+        inner = self._open()
+        if inner:
+            inner.add_exemplar(doc_id, text, label, fields, reviewer)
+
+    def lineage(self) -> dict[str, Any]:
+        inner = self._open()
+        return inner.lineage() if inner else {"backend": "unavailable", "error": self._error}
+
+    def health(self) -> dict[str, Any]:
+        cfg = self.settings.retrieval
+        return {"backend": "qdrant-server" if cfg.qdrant_url else "qdrant-local",
+                "opened": self._inner is not None, "error": self._error}

@@ -1,0 +1,1 @@
+"""The LLM layer: an OpenAI-compatible client from settings and the local llama.cpp server."""

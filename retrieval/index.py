@@ -1,0 +1,257 @@
+"""The Qdrant index of reviewed exemplars and label policies.
+
+Local mode on a folder under the data folder by default; a Qdrant server when
+`QDRANT_URL` (or `PAPERTRAIL_RETRIEVAL_QDRANT_URL`) is set. Same code either way.
+Local mode locks its folder: one `ExemplarIndex` per folder per process.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+from qdrant_client import QdrantClient, models
+
+from retrieval.embeddings import Embedder, SentenceTransformerEmbedder
+from retrieval.errors import IndexUnavailable
+from retrieval.policies import Policy, PolicySet
+
+if TYPE_CHECKING:
+    from agent.settings import Settings
+
+EXEMPLARS = "exemplars"
+POLICIES = "policies"
+_ID_NAMESPACE = uuid.UUID("5b0c3c4e-8f5e-4a53-9c55-2f1d0a6c7e21")
+
+
+def point_id(key: str) -> str:
+    """Deterministic Qdrant point id for a document id (or a policy label)."""
+    return str(uuid.uuid5(_ID_NAMESPACE, key))
+
+
+class Exemplar(BaseModel):
+    """A labelled document stored for retrieval."""
+
+    doc_id: str
+    label: str
+    text: str
+    reviewed: bool = True
+    reviewer: str | None = None
+    reviewed_at: datetime | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+    source: str | None = Field(None, description="Where it came from, e.g. a corpus path.")
+
+
+class ExemplarHit(BaseModel):
+    """One retrieved exemplar with its cosine similarity."""
+
+    doc_id: str
+    label: str
+    score: float
+    text: str
+    reviewed: bool = True
+
+    def snippet(self, chars: int = 300) -> str:
+        return " ".join(self.text.split())[:chars]
+
+
+class ExemplarIndex:
+    """Upsert and search exemplars and policies; see module docstring for the backends."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        client: QdrantClient | None = None,
+    ) -> None:
+        self.config = settings.retrieval
+        self._embedder = embedder
+        self._client = client or self._open_client(settings)
+        self._prefix = self.config.collection_prefix
+
+    def _open_client(self, settings: Settings) -> QdrantClient:
+        cfg = settings.retrieval
+        try:
+            if cfg.qdrant_url:
+                return QdrantClient(url=cfg.qdrant_url, api_key=cfg.qdrant_api_key, timeout=10)
+            folder = settings.index_dir / "qdrant"
+            folder.mkdir(parents=True, exist_ok=True)
+            return QdrantClient(path=str(folder))
+        except Exception as exc:  # qdrant raises RuntimeError/ValueError/portalocker errors
+            where = cfg.qdrant_url or str(settings.index_dir / "qdrant")
+            raise IndexUnavailable(
+                f"Cannot open the Qdrant index at {where}: {exc}. In local mode only one process "
+                "may open a folder; stop the other one or set QDRANT_URL to a server."
+            ) from exc
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = SentenceTransformerEmbedder(
+                self.config.embedding_model, batch_size=self.config.embedding_batch_size
+            )
+        return self._embedder
+
+    @property
+    def embedding_info(self) -> dict[str, str]:
+        """What lineage records about the vectors: model name and weight hash."""
+        return {"model": self.embedder.model_name, "weight_hash": self.embedder.weight_hash}
+
+    def _name(self, collection: str) -> str:
+        return f"{self._prefix}{collection}"
+
+    def _ensure(self, collection: str) -> str:
+        name = self._name(collection)
+        if not self._client.collection_exists(name):
+            self._client.create_collection(
+                name,
+                vectors_config=models.VectorParams(
+                    size=self.embedder.dimension, distance=models.Distance.COSINE
+                ),
+            )
+            if self.config.qdrant_url:  # payload indexes only matter on a server
+                for field in ("label", "doc_id"):
+                    self._client.create_payload_index(name, field, models.PayloadSchemaType.KEYWORD)
+                self._client.create_payload_index(name, "reviewed", models.PayloadSchemaType.BOOL)
+        return name
+
+    # --- exemplars -------------------------------------------------------------------------
+
+    def upsert_exemplars(self, exemplars: Iterable[Exemplar]) -> int:
+        """Insert or replace exemplars, keyed by document id. Returns how many were written."""
+        items = list(exemplars)
+        if not items:
+            return 0
+        name = self._ensure(EXEMPLARS)
+        size = self.config.embedding_batch_size * 4
+        for start in range(0, len(items), size):
+            batch = items[start : start + size]
+            texts = [e.text[: self.config.exemplar_chars] for e in batch]
+            vectors = self.embedder.embed(texts)
+            points = [
+                models.PointStruct(
+                    id=point_id(e.doc_id),
+                    vector=vec.tolist(),
+                    payload=e.model_dump(mode="json") | {"text": text},
+                )
+                for e, text, vec in zip(batch, texts, vectors, strict=True)
+            ]
+            self._client.upsert(name, points=points, wait=True)
+        return len(items)
+
+    def delete_exemplar(self, doc_id: str) -> None:
+        name = self._ensure(EXEMPLARS)
+        self._client.delete(name, points_selector=models.PointIdsList(points=[point_id(doc_id)]))
+
+    def search(
+        self,
+        text: str,
+        k: int | None = None,
+        *,
+        label: str | None = None,
+        reviewed_only: bool = True,
+        exclude_doc_ids: Sequence[str] = (),
+    ) -> list[ExemplarHit]:
+        """The k exemplars nearest to `text`, optionally only one label / reviewed ones."""
+        vector = self.embedder.embed([text])[0]
+        return self.search_vector(
+            vector, k, label=label, reviewed_only=reviewed_only, exclude_doc_ids=exclude_doc_ids
+        )
+
+    def search_vector(
+        self,
+        vector: np.ndarray,
+        k: int | None = None,
+        *,
+        label: str | None = None,
+        reviewed_only: bool = True,
+        exclude_doc_ids: Sequence[str] = (),
+    ) -> list[ExemplarHit]:
+        name = self._ensure(EXEMPLARS)
+        must: list[models.Condition] = []
+        if label is not None:
+            must.append(models.FieldCondition(key="label", match=models.MatchValue(value=label)))
+        if reviewed_only:
+            must.append(models.FieldCondition(key="reviewed", match=models.MatchValue(value=True)))
+        must_not: list[models.Condition] = []
+        if exclude_doc_ids:
+            must_not.append(models.HasIdCondition(has_id=[point_id(d) for d in exclude_doc_ids]))
+        response = self._client.query_points(
+            name,
+            query=np.asarray(vector, dtype=np.float32).tolist(),
+            query_filter=models.Filter(must=must, must_not=must_not) if must or must_not else None,
+            limit=k or self.config.k,
+            with_payload=True,
+        )
+        return [
+            ExemplarHit(
+                doc_id=p.payload["doc_id"],
+                label=p.payload["label"],
+                score=float(p.score),
+                text=p.payload.get("text", ""),
+                reviewed=bool(p.payload.get("reviewed", True)),
+            )
+            for p in response.points
+        ]
+
+    def count(self, collection: str = EXEMPLARS, *, label: str | None = None) -> int:
+        name = self._ensure(collection)
+        flt = None
+        if label is not None:
+            flt = models.Filter(
+                must=[models.FieldCondition(key="label", match=models.MatchValue(value=label))]
+            )
+        return self._client.count(name, count_filter=flt, exact=True).count
+
+    # --- policies --------------------------------------------------------------------------
+
+    def upsert_policies(self, policy_set: PolicySet) -> int:
+        """Store one point per label (embedded description), replacing earlier versions."""
+        items = list(policy_set.policies.values())
+        name = self._ensure(POLICIES)
+        vectors = self.embedder.embed([p.as_text() for p in items])
+        points = [
+            models.PointStruct(
+                id=point_id(f"policy:{p.label}"),
+                vector=vec.tolist(),
+                payload=p.model_dump(by_alias=True)
+                | {"version": policy_set.version, "file_sha256": policy_set.sha256},
+            )
+            for p, vec in zip(items, vectors, strict=True)
+        ]
+        self._client.upsert(name, points=points, wait=True)
+        return len(points)
+
+    def policies(self, labels: Sequence[str]) -> list[Policy]:
+        """The stored policies of these labels, in the order asked (missing labels skipped)."""
+        if not labels:
+            return []
+        name = self._ensure(POLICIES)
+        records, _ = self._client.scroll(
+            name,
+            scroll_filter=models.Filter(
+                must=[models.FieldCondition(key="label", match=models.MatchAny(any=list(labels)))]
+            ),
+            limit=len(labels),
+            with_payload=True,
+        )
+        found = {r.payload["label"]: Policy.model_validate(r.payload) for r in records}
+        return [found[label] for label in labels if label in found]
+
+    def drop(self, collection: str) -> None:
+        """Delete a whole collection (it is recreated empty on next use)."""
+        if self._client.collection_exists(self._name(collection)):
+            self._client.delete_collection(self._name(collection))
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> ExemplarIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,175 @@
+"""Every rejection path of adjudication, with fake models and real (closed/slow) sockets."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+import time
+
+import pytest
+from langchain_core.language_models.fake import FakeListLLM
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from agent.adjudication import Adjudicator
+from agent.adjudication.cache import PromptCache
+from agent.llm.client import chat_model, completion_model
+from agent.llm.server import free_port
+from agent.settings import LlmSettings
+
+
+def chat_cfg(**kw) -> LlmSettings:
+    return LlmSettings(**({"mode": "chat", "policy": "llm", "model": "fake"} | kw))
+
+
+def answer(label: str, ids: list[str], rationale: str = "looks like it") -> str:
+    return json.dumps({"label": label, "evidence_ids": ids, "rationale": rationale})
+
+
+def run(llm, prediction, hits, cfg=None, **kw):
+    adjudicator = Adjudicator(cfg or chat_cfg(), llm, **kw)
+    return adjudicator.adjudicate("MEMO To: staff Re: parking", prediction, hits)
+
+
+def test_grounded_answer_is_accepted_with_full_record(prediction, hits):
+    result = run(FakeListChatModel(responses=[answer("memo", ["ex-memo-1"])]), prediction, hits)
+    assert (result.status, result.route, result.label) == ("grounded", "auto", "memo")
+    rec = result.record
+    assert rec.template_id == "chat_json_v1" and len(rec.template_sha256) == 64
+    assert "MEMO To: staff" in rec.prompt and rec.raw_answer.startswith("{")
+    assert [r.doc_id for r in rec.retrieved] == [h.doc_id for h in hits]
+    assert rec.params["model"] == "fake"
+
+
+def test_label_outside_set_is_ungrounded(prediction, hits):
+    result = run(FakeListChatModel(responses=[answer("receipt", ["ex-memo-1"])]), prediction, hits)
+    assert (result.status, result.route, result.label) == ("ungrounded", "human", None)
+    assert "outside the label set" in result.reason
+
+
+def test_hallucinated_evidence_id_is_ungrounded(prediction, hits):
+    result = run(FakeListChatModel(responses=[answer("memo", ["ex-999"])]), prediction, hits)
+    assert result.status == "ungrounded" and result.route == "human"
+    assert "ex-999" in result.reason
+
+
+def test_answer_without_evidence_is_ungrounded(prediction, hits):
+    result = run(FakeListChatModel(responses=[answer("memo", [])]), prediction, hits)
+    assert result.status == "ungrounded" and "not supported" in result.reason
+
+
+@pytest.mark.parametrize("raw", ["memo", '{"label": "memo", "evidence_ids": "ex', "[]", ""])
+def test_malformed_json_is_ungrounded(prediction, hits, raw):
+    result = run(FakeListChatModel(responses=[raw]), prediction, hits)
+    assert result.status == "ungrounded" and "malformed" in result.reason
+    assert result.record.raw_answer == raw
+
+
+def test_server_down_is_ungrounded(prediction, hits):
+    port = free_port()  # nothing listens there
+    cfg = chat_cfg(base_url=f"http://127.0.0.1:{port}/v1", timeout=5)
+    result = run(chat_model(cfg), prediction, hits, cfg=cfg)
+    assert result.status == "ungrounded" and result.route == "human"
+    assert "unreachable" in result.reason
+
+
+class _SlowHandler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802
+        time.sleep(3)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def slow_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("mode", ["chat", "completion"])
+def test_timeout_is_ungrounded_and_fast(prediction, hits, slow_server, mode):
+    cfg = LlmSettings(mode=mode, policy="llm", model="fake", base_url=slow_server, timeout=0.5)
+    llm = chat_model(cfg) if mode == "chat" else completion_model(cfg)
+    start = time.perf_counter()
+    result = run(llm, prediction, hits, cfg=cfg)
+    assert time.perf_counter() - start < 2.5
+    assert result.status == "ungrounded" and "timed out" in result.reason
+
+
+def test_completion_label_is_grounded_by_shown_exemplars(prediction, hits):
+    cfg = LlmSettings(mode="completion", policy="llm", model="fake")
+    result = run(FakeListLLM(responses=[" memo"]), prediction, hits, cfg=cfg)
+    assert (result.status, result.label) == ("grounded", "memo")
+    assert result.answer.evidence_ids == ["ex-memo-1", "ex-memo-2"]
+    assert result.record.template_id == "fewshot_completion_v1"
+    # A label in the set that no retrieved exemplar carries is not grounded.
+    result = run(FakeListLLM(responses=["invoice"]), prediction, hits, cfg=cfg)
+    assert result.status == "ungrounded" and "not supported" in result.reason
+    result = run(FakeListLLM(responses=["payslip"]), prediction, hits, cfg=cfg)
+    assert result.status == "ungrounded" and "outside" in result.reason
+
+
+class CountingChat(FakeListChatModel):
+    calls: int = 0
+
+    def _call(self, *args, **kwargs):
+        self.calls += 1
+        return super()._call(*args, **kwargs)
+
+
+def test_answers_are_cached_by_prompt_hash(prediction, hits, tmp_path):
+    llm = CountingChat(responses=[answer("memo", ["ex-memo-2"])])
+    adjudicator = Adjudicator(chat_cfg(), llm, cache=PromptCache(tmp_path))
+    first = adjudicator.adjudicate("memo text", prediction, hits)
+    second = adjudicator.adjudicate("memo text", prediction, hits)
+    third = adjudicator.adjudicate("another memo text", prediction, hits)
+    assert llm.calls == 2
+    assert (first.record.cached, second.record.cached, third.record.cached) == (False, True, False)
+    assert second.label == first.label == "memo"
+
+
+def test_policy_llm_agrees_majority(prediction, hits):
+    cfg = chat_cfg().model_copy(update={"policy": "llm_agrees_majority"})
+    agree = run(
+        FakeListChatModel(responses=[answer("memo", ["ex-memo-1"])]), prediction, hits, cfg=cfg
+    )
+    assert (agree.route, agree.label, agree.majority_label) == ("auto", "memo", "memo")
+    disagree = run(
+        FakeListChatModel(responses=[answer("letter", ["ex-let-1"])]), prediction, hits, cfg=cfg
+    )
+    assert (disagree.status, disagree.route, disagree.label) == ("grounded", "human", None)
+
+
+@pytest.mark.parametrize(
+    ("policy", "route", "label"),
+    [("human", "human", None), ("top1", "auto", "letter"), ("majority", "auto", "memo")],
+)
+def test_policies_without_llm_never_call_it(prediction, hits, policy, route, label):
+    llm = CountingChat(responses=["never used"])
+    result = Adjudicator(chat_cfg(policy=policy), llm).adjudicate("x", prediction, hits)
+    assert (result.route, result.label, result.status, llm.calls) == (route, label, "skipped", 0)
+
+
+def test_offered_labels_are_exemplar_and_top_classifier_labels(prediction, hits):
+    from agent.adjudication.adjudicator import candidate_labels, label_grammar
+
+    offered = candidate_labels(prediction, hits, ["email", "invoice", "letter", "memo", "resume"])
+    assert offered == ["memo", "letter", "invoice"]
+    assert label_grammar(offered) == 'root ::= " "? ("memo" | "letter" | "invoice" | "unknown")'
+    prompt = run(FakeListLLM(responses=["memo"]), prediction, hits,
+                 cfg=LlmSettings(mode="completion", policy="llm")).record.prompt  # fmt: skip
+    assert "from this list: memo, letter, invoice, unknown." in prompt
+
+
+def test_short_reference_ids_map_back_to_documents(prediction, hits):
+    result = run(FakeListChatModel(responses=[answer("memo", ["E2"])]), prediction, hits)
+    assert (result.status, result.answer.evidence_ids) == ("grounded", ["ex-memo-2"])
+    assert 'id "E2", label memo' in result.record.prompt
+    result = run(FakeListChatModel(responses=[answer("memo", ["E9"])]), prediction, hits)
+    assert result.status == "ungrounded" and "E9" in result.reason

@@ -1,0 +1,34 @@
+"""`papertrail index --data DIR` seeds exemplars and policies, idempotently."""
+
+from __future__ import annotations
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from agent.settings import Settings
+from api.commands import index as index_command
+from retrieval.index import ExemplarIndex
+
+
+@pytest.mark.slow
+def test_index_command_seeds_exemplars_idempotently(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    for label, texts in {"invoice": ["Invoice 1 total due", "Invoice 2 amount"],
+                         "memo": ["MEMO to staff re parking"]}.items():  # fmt: skip
+        (corpus / label).mkdir(parents=True)
+        for i, text in enumerate(texts):
+            (corpus / label / f"{i}.txt").write_text(text)
+    monkeypatch.setenv("PAPERTRAIL_DATA_DIR", str(tmp_path / "data"))
+    app = typer.Typer()
+    index_command.register(app)
+    app.command("noop")(lambda: None)  # a second command keeps `index` a named subcommand
+    for _ in range(2):
+        result = CliRunner().invoke(app, ["index", "--data", str(corpus)])
+        assert result.exit_code == 0, result.output
+        assert "Indexed 3 exemplars" in result.output
+    with ExemplarIndex(Settings(data_dir=tmp_path / "data")) as idx:
+        assert idx.count() == 3
+        assert idx.count(label="invoice") == 2
+        assert [p.label for p in idx.policies(["memo"])] == ["memo"]
+        assert idx.search("parking memo", k=1)[0].label == "memo"
