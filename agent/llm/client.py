@@ -15,35 +15,33 @@ if TYPE_CHECKING:
     from agent.settings import LlmSettings
 
 
+def _client_kwargs(cfg: LlmSettings) -> dict[str, object]:
+    return {
+        "base_url": cfg.resolved_base_url,
+        "api_key": cfg.api_key,
+        "model": cfg.resolved_model,
+        "temperature": cfg.temperature,
+        "timeout": cfg.timeout,
+        "max_retries": cfg.max_retries,
+        "max_tokens": cfg.max_tokens,
+    }
+
+
 def chat_model(cfg: LlmSettings) -> ChatOpenAI:
-    """A chat client (`/v1/chat/completions`) for instruction-tuned models."""
+    """A chat client (`/v1/chat/completions`) for instruction-tuned models.
+
+    langchain-openai sends `max_completion_tokens`, which llama.cpp's server ignores: the limit
+    goes in the body as `max_tokens` too, or one call can generate for minutes."""
     from langchain_openai import ChatOpenAI
 
-    return ChatOpenAI(
-        base_url=cfg.resolved_base_url,
-        api_key=cfg.api_key,
-        model=cfg.resolved_model,
-        temperature=cfg.temperature,
-        timeout=cfg.timeout,
-        max_retries=cfg.max_retries,
-        max_tokens=cfg.max_tokens,
-        extra_body={"max_tokens": cfg.max_tokens},
-    )
+    return ChatOpenAI(**_client_kwargs(cfg), extra_body={"max_tokens": cfg.max_tokens})
 
 
 def completion_model(cfg: LlmSettings) -> OpenAI:
     """A completions client (`/v1/completions`) for base models prompted few-shot."""
     from langchain_openai import OpenAI
 
-    return OpenAI(
-        base_url=cfg.resolved_base_url,
-        api_key=cfg.api_key,
-        model=cfg.resolved_model,
-        temperature=cfg.temperature,
-        timeout=cfg.timeout,
-        max_retries=cfg.max_retries,
-        max_tokens=cfg.max_tokens,
-    )
+    return OpenAI(**_client_kwargs(cfg))
 
 
 def model_params(cfg: LlmSettings) -> dict[str, object]:
