@@ -17,6 +17,7 @@ from agent.lineage import LineageLog
 from agent.pipeline import Pipeline
 from agent.review import ReviewDecision
 from agent.state import DocumentState
+from agent.training_rows import export_training_rows
 from api.context import console, err_console, handles_user_errors, settings, store
 
 review_app = typer.Typer(help="Pending human reviews: list, show and decide them.",
@@ -105,6 +106,17 @@ def review_list(as_json: bool = typer.Option(False, "--json")) -> None:
                       "; ".join(p.get("review_reasons", []))[:80],
                       r.created_at.isoformat(timespec="seconds"))
     console.print(table)
+
+
+@review_app.command("export")
+@handles_user_errors
+def review_export(
+    out: Path = typer.Option(..., "--out", help="CSV to write (path,label)."),
+) -> None:
+    """Human-reviewed decisions as `path,label` training rows for the next `papertrail train`
+    (paths point at the kept originals; their OCR is already cached)."""
+    rows = export_training_rows(store(), out)
+    console.print(f"wrote {rows} reviewed document(s) to {out}")
 
 
 @review_app.command("show")

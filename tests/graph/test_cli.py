@@ -54,3 +54,23 @@ def test_process_review_and_lineage_from_the_command_line(
     engine.dispose()
     tampered = runner.invoke(app, [*base, "lineage", doc_id, "--verify"])
     assert tampered.exit_code == 1 and "tampered" in tampered.output
+
+
+def test_reviewed_decisions_export_as_training_rows(tmp_path: Path,
+                                                     bundle: tuple[Registry, str]) -> None:
+    registry, bundle_id = bundle
+    data = tmp_path / "var"
+    shutil.copytree(registry.root, data / "bundles")
+    Registry(data / "bundles").activate(bundle_id)
+    lines = [line.replace("2026-03-14", "2099-01-01") for line in fixtures.INVOICE_LINES]
+    doc = tmp_path / "invoice.png"
+    doc.write_bytes(fixtures.png_bytes(lines))
+    base = ["--data-dir", str(data)]
+    [outcome] = json.loads(runner.invoke(app, [*base, "process", str(doc), "--json"]).stdout)
+    runner.invoke(app, [*base, "review", "relabel", outcome["doc_id"], "receipt"])
+    exported = runner.invoke(app, [*base, "review", "export", "--out", str(tmp_path / "rows.csv")])
+    assert exported.exit_code == 0, exported.output
+    [header, row] = (tmp_path / "rows.csv").read_text().splitlines()
+    path, label = row.split(",")
+    assert header == "path,label" and label == "receipt"
+    assert Path(path).read_bytes() == doc.read_bytes() and path.endswith(".png")
