@@ -195,14 +195,21 @@ def main() -> None:
                     help="use only pages whose OCR text is already cached")  # fmt: skip
     ap.add_argument("--max-docs", type=int, default=0, help="stratified subsample first")
     ap.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench")
+    ap.add_argument("--split", type=Path, help="folder with train.csv/test.csv from "
+                    "`papertrail eval split` (instead of this script's own split)")
+    ap.add_argument("--bundle", type=Path, help="a trained bundle folder: its calibrated "
+                    "predictions and auto threshold replace the stand-in classifier")
     args = ap.parse_args()
     # SIGTERM unwinds like Ctrl-C, so the LLM server subprocess is stopped on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    if not (args.data / "labels.csv").exists():
+    if args.split is None and not (args.data / "labels.csv").exists():
         sys.exit(f"No labelled corpus at {args.data} (expected labels.csv); pass --data.")
     settings = Settings(data_dir=ROOT / "var")
     read = text_reader(settings)
+    if args.split is not None:
+        run_split(args, read)
+        return
     lines = (args.data / "labels.csv").read_text().splitlines()[1:]
     rows = [(path, normalise_label(label)) for path, label in (ln.split(",") for ln in lines)]
     if args.only_cached_text:
@@ -231,10 +238,47 @@ def main() -> None:
                    bundle_id="stand-in-tfidf-lr", model="baseline")
         for p in proba
     ]  # fmt: skip
+    info = {"kind": "STAND-IN tfidf+logreg", "threshold": threshold}
+    evaluate_band(args, train_p, train_y, train_text, test_y, test_text, preds, threshold, info)
+
+
+def run_split(args, read) -> None:
+    """Exemplars from train.csv, escalated band of test.csv, by a real bundle when given."""
+    import csv
+
+    def rows_of(name: str) -> tuple[list[str], list[str]]:
+        with (args.split / name).open() as handle:
+            rows = list(csv.DictReader(handle))
+        return [r["path"] for r in rows], [normalise_label(r["label"]) for r in rows]
+
+    train_p, train_y = rows_of("train.csv")
+    test_p, test_y = rows_of("test.csv")
+    train_text = [read(Path(p)) for p in train_p]
+    test_text = [read(Path(p)) for p in test_p]
+    if args.bundle is None:
+        model, threshold = stand_in_classifier(train_text, train_y, args.target, args.seed)
+        classes = list(model.classes_)
+        preds = [Prediction(label=classes[int(p.argmax())], bundle_id="stand-in-tfidf-lr",
+                            probabilities={c: float(x) for c, x in zip(classes, p, strict=True)},
+                            model="baseline") for p in model.predict_proba(test_text)]
+        info = {"kind": "STAND-IN tfidf+logreg", "threshold": threshold}
+    else:
+        from classifiers.inference import load_bundle
+
+        classifier = load_bundle(args.bundle)
+        preds = classifier.classify_batch(test_text)
+        threshold = preds[0].auto_threshold if preds[0].auto_threshold is not None else 1.01
+        info = {"kind": "bundle", **{k: str(v) for k, v in classifier.lineage().items()}}
+    evaluate_band(args, train_p, train_y, train_text, test_y, test_text, preds, threshold, info)
+
+
+def evaluate_band(args, train_p, train_y, train_text, test_y, test_text, preds, threshold,
+                  info) -> None:
+    """Index the train part as exemplars; compare the policies on the escalated band."""
     escalated = [i for i, p in enumerate(preds) if p.confidence < threshold]
     acc_all = np.mean([p.label == y for p, y in zip(preds, test_y, strict=True)])
-    print(f"stand-in classifier: test accuracy {acc_all:.3f}; escalation threshold {threshold:.3f}"
-          f" -> {len(escalated)}/{len(preds)} escalated")  # fmt: skip
+    print(f"{info['kind']} classifier: test accuracy {acc_all:.3f}; escalation threshold "
+          f"{threshold:.3f} -> {len(escalated)}/{len(preds)} escalated")
 
     bench = Settings(data_dir=args.workdir / args.data.name)
     policies = load_policies()
@@ -316,8 +360,8 @@ def main() -> None:
     path = out / f"adjudication-{stamp}.json"
     path.write_text(json.dumps({
         "args": {k: str(v) for k, v in vars(args).items()},
-        "classifier": {"kind": "STAND-IN tfidf+logreg", "test_accuracy": float(acc_all),
-                       "threshold": threshold, "escalated": len(escalated), "test": len(preds)},
+        "classifier": {**info, "test_accuracy": float(acc_all), "threshold": threshold,
+                       "escalated": len(escalated), "test": len(preds)},
         "embedding": embedding, "policies_sha256": policies.sha256,
         "table": table, "details": details,
     }, indent=2))  # fmt: skip
