@@ -6,7 +6,7 @@ Nodes never construct anything themselves: tests pass small real parts or fakes 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
@@ -88,4 +88,3 @@ class Services:
     retriever: Retriever | None = None
     adjudicator: Adjudicator | None = None
     k_evidence: int = 4
-    extras: dict[str, Any] = field(default_factory=dict)

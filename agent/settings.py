@@ -311,7 +311,3 @@ class Settings(BaseSettings):
     def index_dir(self) -> Path:
         return self.resolved_data_dir / "index"
 
-
-def get_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with explicit overrides (used by the CLI and tests)."""
-    return Settings(**overrides)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -68,6 +67,3 @@ def handles_user_errors(func: F) -> F:
 
     return wrapper  # type: ignore[return-value]
 
-
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()

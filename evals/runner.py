@@ -9,15 +9,15 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from rich.progress import Progress
 
 from agent.errors import PapertrailError
-from agent.ingest import ingest_file, validate_upload
-from agent.ingest.service import limits_from, read_upload
+from agent.ingest import ingest_file
+from agent.ingest.service import read_upload
 from agent.pipeline import Pipeline
 from agent.services import DocumentClassifier
 from agent.settings import Settings
@@ -93,8 +93,7 @@ def evaluate_one(item: EvalItem, pipeline: Pipeline) -> dict[str, Any]:
     row["node_ms"] = {r["node"]: r["payload"].get("elapsed_ms", 0.0)
                       for r in services.lineage.records(doc_id)}
     if item.fields:
-        extractor: Callable = services.extractor
-        true_type, _ = extractor(item.label, before_review.text)
+        true_type, _ = services.extractor(item.label, before_review.text)
         row["field_match"] = {n: fields_match(n, before_review.fields.get(n), v)
                               for n, v in item.fields.items()}
         row["field_match_true_type"] = {n: fields_match(n, true_type.get(n), v)
@@ -139,15 +138,13 @@ def _warm_ocr(items: list[EvalItem], settings: Settings, progress: Progress | No
     def readable() -> Iterator[tuple[bytes, str]]:
         for item in items:
             try:
-                data = read_upload(item.path, settings)
-                validate_upload(data, item.path.name, limits_from(settings))
+                yield read_upload(item.path, settings), item.path.name
             except PapertrailError:
                 if progress and task is not None:
-                    progress.advance(task)
-                continue  # evaluate_one records the error for this document
-            yield data, item.path.name
+                    progress.advance(task)  # too large to read: evaluate_one records why
 
-    for _ in service.ocr_many(readable()):
+    # Invalid documents come back as errors, not exceptions; evaluate_one records them.
+    for _ in service.ocr_many(readable(), skip_invalid=True):
         if progress and task is not None:
             progress.advance(task)
 

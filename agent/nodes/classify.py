@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.services import Services
+from agent.services import Evidence, Services
 from agent.state import DocumentState
 from classifiers.prediction import Prediction
 
@@ -44,8 +44,6 @@ def adjudicate(state: DocumentState, services: Services) -> Out:
         reason = "no trusted adjudicator configured: ambiguous documents go to a person"
         return {"band": "ungrounded", "band_reason": reason}, {"adjudicator": None,
                                                                "reason": reason}
-    from agent.services import Evidence
-
     prediction = Prediction.model_validate(state.prediction)
     evidence = [Evidence.model_validate(e) for e in state.evidence]
     result = services.adjudicator.adjudicate(state.text, prediction, evidence,

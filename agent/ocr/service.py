@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent.errors import PapertrailError
 from agent.filetypes import DocType
 from agent.ingest.service import limits_from, read_upload
 from agent.ingest.validate import validate_upload
@@ -58,15 +59,22 @@ class OcrService:
         """OCR many files with all workers busy; results come back in input order."""
         return self.ocr_many((read_upload(p, self.settings), p.name) for p in paths)
 
-    def ocr_many(self, documents: Iterable[tuple[bytes, str]]) -> Iterator[OcrResult]:
+    def ocr_many(self, documents: Iterable[tuple[bytes, str]],
+                 skip_invalid: bool = False) -> Iterator[OcrResult | PapertrailError]:
         """Results in input order. Pages of later documents are queued while earlier ones run,
-        at most `2 * ocr_workers` documents ahead, so memory stays bounded."""
+        at most `2 * ocr_workers` documents ahead, so memory stays bounded. With
+        `skip_invalid`, a document that fails validation yields its error instead of raising."""
         engine = self.engine_info()
         window = 2 * self.settings.ocr_workers
         with ThreadPoolExecutor(max_workers=self.settings.ocr_workers) as pool:
-            queue: list[OcrResult | _InFlight] = []
+            queue: list[OcrResult | _InFlight | PapertrailError] = []
             for data, filename in documents:
-                queue.append(self._start(data, filename, engine, pool))
+                try:
+                    queue.append(self._start(data, filename, engine, pool))
+                except PapertrailError as exc:
+                    if not skip_invalid:
+                        raise
+                    queue.append(exc)
                 while len(queue) > window:
                     yield self._finish(queue.pop(0), engine)
             while queue:
@@ -94,8 +102,9 @@ class OcrService:
         ]
         return _InFlight(upload.sha256, key, started, pages, workdir)
 
-    def _finish(self, item: OcrResult | _InFlight, engine: OcrEngineInfo) -> OcrResult:
-        if isinstance(item, OcrResult):
+    def _finish(self, item: OcrResult | _InFlight | PapertrailError,
+                engine: OcrEngineInfo) -> OcrResult | PapertrailError:
+        if isinstance(item, OcrResult | PapertrailError):
             return item
         try:
             pages = [p if isinstance(p, PageText) else p.result() for p in item.pages]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from agent.extraction.normalize import fold_text
 from agent.store.db import Database
 from agent.store.models import Decision, Review, utcnow
 
@@ -93,4 +93,4 @@ class DecisionRepository:
 
 
 def _fold(value: Any) -> str:
-    return re.sub(r"[\W_]+", "", str(value or "")).casefold()
+    return fold_text(str(value or ""))

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from api.context import settings as context_settings
+
 
 def _text_reader(settings):  # noqa: ANN001, ANN202
     """Plain text files are read as they are; images and PDFs go through the OCR service."""
@@ -45,12 +47,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Seed the `exemplars` collection from a labelled corpus and reload the `policies` one."""
-        from agent.settings import get_settings
         from retrieval.corpus import exemplar_from_file, iter_labelled_files
         from retrieval.index import ExemplarIndex
         from retrieval.policies import load_policies
 
-        settings = get_settings()
+        settings = context_settings()
         root = data.expanduser().resolve()
         read = _text_reader(settings)
         items = list(iter_labelled_files(root))[:limit]

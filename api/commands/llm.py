@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from api.context import settings as context_settings
+
 
 def register(app: typer.Typer) -> None:
     llm_app = typer.Typer(help="The local LLM used for adjudication.", no_args_is_help=True)
@@ -20,9 +22,8 @@ def register(app: typer.Typer) -> None:
         """Start llama.cpp's server on 127.0.0.1 until interrupted (Ctrl-C)."""
         from agent.llm.models import packaged_model
         from agent.llm.server import LocalLlmServer
-        from agent.settings import get_settings
 
-        settings = get_settings()
+        settings = context_settings()
         cfg = settings.llm
         packaged = packaged_model(model or cfg.serve_model)
         gguf = packaged.path(settings.resolved_data_dir / "models")

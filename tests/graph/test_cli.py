@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
@@ -16,17 +17,27 @@ from evals import fixtures
 runner = CliRunner()
 
 
-def test_process_review_and_lineage_from_the_command_line(
-    tmp_path: Path, bundle: tuple[Registry, str]
-) -> None:
+@pytest.fixture
+def data_dir(tmp_path: Path, bundle: tuple[Registry, str]) -> Path:
+    """A data folder with the tiny bundle active."""
     registry, bundle_id = bundle
     data = tmp_path / "var"
     shutil.copytree(registry.root, data / "bundles")
     Registry(data / "bundles").activate(bundle_id)
-    # A future date fails a rule, so this document always waits for a person.
+    return data
+
+
+@pytest.fixture
+def doc(tmp_path: Path) -> Path:
+    """An invoice dated in the future: a rule fails, so it always waits for a person."""
     lines = [line.replace("2026-03-14", "2099-01-01") for line in fixtures.INVOICE_LINES]
-    doc = tmp_path / "invoice.png"
-    doc.write_bytes(fixtures.png_bytes(lines))
+    path = tmp_path / "invoice.png"
+    path.write_bytes(fixtures.png_bytes(lines))
+    return path
+
+
+def test_process_review_and_lineage_from_the_command_line(data_dir: Path, doc: Path) -> None:
+    data = data_dir
     base = ["--data-dir", str(data)]
 
     processed = runner.invoke(app, [*base, "process", str(doc), "--json"])
@@ -56,16 +67,9 @@ def test_process_review_and_lineage_from_the_command_line(
     assert tampered.exit_code == 1 and "tampered" in tampered.output
 
 
-def test_reviewed_decisions_export_as_training_rows(tmp_path: Path,
-                                                     bundle: tuple[Registry, str]) -> None:
-    registry, bundle_id = bundle
-    data = tmp_path / "var"
-    shutil.copytree(registry.root, data / "bundles")
-    Registry(data / "bundles").activate(bundle_id)
-    lines = [line.replace("2026-03-14", "2099-01-01") for line in fixtures.INVOICE_LINES]
-    doc = tmp_path / "invoice.png"
-    doc.write_bytes(fixtures.png_bytes(lines))
-    base = ["--data-dir", str(data)]
+def test_reviewed_decisions_export_as_training_rows(tmp_path: Path, data_dir: Path,
+                                                     doc: Path) -> None:
+    base = ["--data-dir", str(data_dir)]
     [outcome] = json.loads(runner.invoke(app, [*base, "process", str(doc), "--json"]).stdout)
     runner.invoke(app, [*base, "review", "relabel", outcome["doc_id"], "receipt"])
     exported = runner.invoke(app, [*base, "review", "export", "--out", str(tmp_path / "rows.csv")])
