@@ -16,7 +16,7 @@ system-deps:
 	@command -v tesseract >/dev/null 2>&1 || { \
 	  echo ">> installing Tesseract (apt)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr; }
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr; }
 
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || python3 -m venv $(VENV)
