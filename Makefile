@@ -4,7 +4,6 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
-export OMP_THREAD_LIMIT ?= 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 # llama-cpp-python compiles llama.cpp once; pip caches the built wheel for the next install.

@@ -107,7 +107,7 @@ def drain(url: str, key: str, ids: list[str], timeout: float) -> tuple[dict[str,
 def start_serve(port: int, parts: str | None, workers: int) -> tuple[subprocess.Popen, str, Path]:
     key = new_key()
     data = Path(tempfile.mkdtemp(prefix="papertrail-load-"))
-    env = {**os.environ, "PAPERTRAIL_DATA_DIR": str(data), "OMP_THREAD_LIMIT": "1",
+    env = {**os.environ, "PAPERTRAIL_DATA_DIR": str(data),
            "PAPERTRAIL_API_KEYS": json.dumps([f"load:submitter:{hash_key(key)}"])}
     if parts:
         env["PAPERTRAIL_WORKER_PARTS_FACTORY"] = parts

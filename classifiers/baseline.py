@@ -42,7 +42,7 @@ class BaselineClassifier:
         min_df = min_df if len(texts) >= 50 else 1
         vectorizer = TfidfVectorizer(min_df=min_df, max_features=max_features, **VECTORIZER_PARAMS)
         x = vectorizer.fit_transform(texts)
-        model = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+        model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=seed)
         model.fit(x, np.asarray(y))
         coef, intercept = model.coef_, model.intercept_
         if len(labels) == 2:  # sklearn keeps one row for two classes: expand to two logits

@@ -1,4 +1,11 @@
-"""Fine-tuning and batched inference of a BERT-family sequence classifier on CPU."""
+"""Fine-tuning and batched inference of a BERT-family sequence classifier on CPU.
+
+The model is the base encoder, mean pooling over the tokens and one linear layer. Mean pooling is
+what sentence-embedding bases such as all-MiniLM-L6-v2 were trained with; their [CLS] pooler was
+not trained, and a head on it learns from a weaker signal (measured in docs/classifier.md).
+Fine-tuning is "linear probe, then fine-tune": the linear layer is first fitted on the frozen
+embeddings, so the encoder's first updates follow a sensible head instead of a random one.
+"""
 
 from __future__ import annotations
 
@@ -10,24 +17,57 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors.torch import load_file, save_file
 from tqdm import tqdm
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
+from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
 from classifiers.text_windows import head_tail
+
+HEAD_FILE = "head.safetensors"
 
 
 @dataclass(frozen=True)
 class FineTuneConfig:
     epochs: int = 4
     batch_size: int = 16
-    learning_rate: float = 8e-5
+    learning_rate: float = 5e-5
     weight_decay: float = 0.01
+    probe_c: float = 0.01  # inverse L2 strength of the linear probe (on standardised embeddings)
     seed: int = 13
 
 
+class MeanPooledClassifier(torch.nn.Module):
+    """Encoder -> mean of the token vectors (padding excluded) -> dropout -> linear."""
+
+    def __init__(self, encoder: torch.nn.Module, n_labels: int, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.dropout = torch.nn.Dropout(dropout)
+        self.head = torch.nn.Linear(encoder.config.hidden_size, n_labels)
+
+    def embed(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.head(self.dropout(self.embed(input_ids, attention_mask)))
+
+
+class LegacyPooledClassifier(torch.nn.Module):
+    """Bundles written before mean pooling: a `AutoModelForSequenceClassification` ([CLS])."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
+
+
 class BertClassifier:
-    """A tokenizer + sequence-classification model; long texts are cut to head + tail."""
+    """A tokenizer + mean-pooled classifier; long texts are cut to head + tail."""
 
     def __init__(self, model: torch.nn.Module, tokenizer, labels: Sequence[str],
                  max_length: int, head_fraction: float) -> None:
@@ -41,20 +81,28 @@ class BertClassifier:
     def from_base(cls, base_path: Path, labels: Sequence[str], max_length: int,
                   head_fraction: float, seed: int = 13) -> BertClassifier:
         torch.manual_seed(seed)
-        transformers_logging.set_verbosity_error()  # the "new head is missing" report is expected
+        transformers_logging.set_verbosity_error()  # unused pooler weights are expected
         tokenizer = AutoTokenizer.from_pretrained(str(base_path))
-        model = AutoModelForSequenceClassification.from_pretrained(
-            str(base_path), num_labels=len(labels),
-            id2label=dict(enumerate(labels)), label2id={name: i for i, name in enumerate(labels)},
-        )
-        return cls(model, tokenizer, labels, max_length, head_fraction)
+        encoder = AutoModel.from_pretrained(str(base_path))
+        encoder.config.id2label = dict(enumerate(labels))
+        encoder.config.label2id = {name: i for i, name in enumerate(labels)}
+        return cls(MeanPooledClassifier(encoder, len(labels)), tokenizer, labels, max_length,
+                   head_fraction)
 
     @classmethod
     def load(cls, folder: Path, max_length: int, head_fraction: float) -> BertClassifier:
+        transformers_logging.set_verbosity_error()
         tokenizer = AutoTokenizer.from_pretrained(str(folder))
-        model = AutoModelForSequenceClassification.from_pretrained(str(folder))
+        if (folder / HEAD_FILE).is_file():
+            encoder = AutoModel.from_pretrained(str(folder))
+            config = encoder.config
+            model: torch.nn.Module = MeanPooledClassifier(encoder, config.num_labels)
+            model.head.load_state_dict(load_file(str(folder / HEAD_FILE)))
+        else:
+            legacy = AutoModelForSequenceClassification.from_pretrained(str(folder))
+            config, model = legacy.config, LegacyPooledClassifier(legacy)
         model.eval()
-        labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        labels = [config.id2label[i] for i in range(config.num_labels)]
         return cls(model, tokenizer, labels, max_length, head_fraction)
 
     def quantized(self) -> BertClassifier:
@@ -70,7 +118,11 @@ class BertClassifier:
                               self.head_fraction)
 
     def save(self, folder: Path) -> None:
-        self.model.save_pretrained(str(folder), safe_serialization=True)
+        if not isinstance(self.model, MeanPooledClassifier):
+            raise TypeError("only mean-pooled models are saved; re-train legacy bundles")
+        self.model.encoder.save_pretrained(str(folder), safe_serialization=True)
+        head = {k: v.contiguous() for k, v in self.model.head.state_dict().items()}
+        save_file(head, str(folder / HEAD_FILE))
         self.tokenizer.save_pretrained(str(folder))
 
     # -- encoding ---------------------------------------------------------------------------
@@ -100,11 +152,19 @@ class BertClassifier:
     # -- training and inference -------------------------------------------------------------
     def fine_tune(self, texts: Sequence[str], y: Sequence[int], config: FineTuneConfig,
                   progress: bool = True) -> list[float]:
-        """Fine-tune all weights (AdamW, one-cycle); returns the mean loss of each epoch."""
+        """Linear probe, then fine-tune all weights (AdamW, one-cycle).
+
+        Classes are weighted inversely to their frequency, so a corpus that adds many documents
+        of a few classes does not tilt the model towards them. Returns each epoch's mean loss.
+        """
+        if not isinstance(self.model, MeanPooledClassifier):
+            raise TypeError("legacy [CLS] models cannot be fine-tuned; start from a base")
         rng = random.Random(config.seed)
         torch.manual_seed(config.seed)
         encoded = self.token_ids(texts)
-        targets = list(y)
+        targets = np.asarray(y)
+        weights = class_weights(targets, len(self.labels))
+        self.fit_probe(encoded, targets, config, progress)
         steps_per_epoch = math.ceil(len(encoded) / config.batch_size)
         optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.learning_rate,
                                       weight_decay=config.weight_decay)
@@ -115,6 +175,7 @@ class BertClassifier:
             optimizer, max_lr=config.learning_rate, total_steps=total_steps,
             pct_start=min(0.3, max(0.1, 2 / total_steps)), anneal_strategy="linear",
         )
+        loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
         self.model.train()
         losses = []
         for epoch in range(config.epochs):
@@ -126,8 +187,7 @@ class BertClassifier:
             for step in bar:
                 idx = order[step * config.batch_size:(step + 1) * config.batch_size]
                 batch = self._collate([encoded[i] for i in idx])
-                labels = torch.tensor([targets[i] for i in idx])
-                loss = self.model(**batch, labels=labels).loss
+                loss = loss_fn(self.model(**batch), torch.from_numpy(targets[idx]))
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
                 optimizer.step()
@@ -138,6 +198,41 @@ class BertClassifier:
             losses.append(total / steps_per_epoch)
         self.model.eval()
         return losses
+
+    def fit_probe(self, encoded: Sequence[list[int]], y: np.ndarray, config: FineTuneConfig,
+                  progress: bool = True) -> None:
+        """Set the linear layer to a logistic regression fitted on the frozen embeddings."""
+        from sklearn.linear_model import LogisticRegression
+
+        x = self._embeddings(encoded, progress)
+        mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
+        probe = LogisticRegression(C=config.probe_c, max_iter=3000, class_weight="balanced",
+                                   random_state=config.seed)
+        probe.fit((x - mean) / std, y)
+        coef = np.zeros((len(self.labels), x.shape[1]))
+        intercept = np.full(len(self.labels), -10.0)  # a class absent from `y` stays unlikely
+        if len(probe.classes_) == 2:  # sklearn keeps one row for two classes
+            rows = np.vstack([-probe.coef_[0] / 2, probe.coef_[0] / 2])
+            biases = np.array([-probe.intercept_[0] / 2, probe.intercept_[0] / 2])
+        else:
+            rows, biases = probe.coef_, probe.intercept_
+        coef[probe.classes_] = rows / std  # fold the standardisation into the layer
+        intercept[probe.classes_] = biases - (rows / std) @ mean
+        with torch.no_grad():
+            self.model.head.weight.copy_(torch.from_numpy(coef))
+            self.model.head.bias.copy_(torch.from_numpy(intercept))
+
+    @torch.inference_mode()
+    def _embeddings(self, encoded: Sequence[list[int]], progress: bool,
+                    batch_size: int = 32) -> np.ndarray:
+        self.model.eval()
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+        out = np.zeros((len(encoded), self.model.head.in_features))
+        for start in tqdm(range(0, len(order), batch_size), desc="linear probe: embedding",
+                          disable=not progress):
+            idx = order[start:start + batch_size]
+            out[idx] = self.model.embed(**self._collate([encoded[i] for i in idx])).numpy()
+        return out
 
     @torch.inference_mode()
     def logits(self, texts: Sequence[str], batch_size: int = 32,
@@ -151,5 +246,14 @@ class BertClassifier:
         for start in tqdm(starts, desc="bert inference", disable=not progress):
             idx = order[start:start + batch_size]
             batch = self._collate([encoded[i] for i in idx])
-            out[idx] = self.model(**batch).logits.double().numpy()
+            out[idx] = self.model(**batch).double().numpy()
         return out
+
+
+def class_weights(y: np.ndarray, n_labels: int) -> np.ndarray:
+    """n / (k * count) per class ("balanced"); 1.0 everywhere for a balanced corpus."""
+    counts = np.bincount(y, minlength=n_labels).astype(float)
+    present = counts > 0
+    weights = np.ones(n_labels)
+    weights[present] = counts[present].sum() / (present.sum() * counts[present])
+    return weights

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,9 +12,30 @@ import pytesseract
 
 from agent.settings import OcrSettings
 
-# On few cores Tesseract's own OpenMP threading is ~2.5x slower than one thread per process;
-# we parallelise across pages instead. Child processes inherit this.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+class _TesseractEnvironment(Mapping[str, str]):
+    """os.environ as it is now, plus OMP_THREAD_LIMIT=1, for Tesseract's processes only.
+
+    On few cores Tesseract's own OpenMP threading is ~2.5x slower than one thread per process;
+    we parallelise across pages instead. Setting the limit in os.environ would also cap torch's
+    OpenMP pool in this process to one thread (the classifier ran at half speed that way), so
+    the limit goes only to the environment pytesseract hands its subprocesses.
+    """
+
+    def _merged(self) -> dict[str, str]:
+        return {"OMP_THREAD_LIMIT": "1", **os.environ}
+
+    def __getitem__(self, key: str) -> str:
+        return self._merged()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._merged())
+
+    def __len__(self) -> int:
+        return len(self._merged())
+
+
+pytesseract.pytesseract.environ = _TesseractEnvironment()  # read by its subprocess_args()
 
 
 class TesseractMissingError(RuntimeError):

@@ -50,7 +50,6 @@ def api_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "PAPERTRAIL_API_KEYS": json.dumps(specs),
         "PAPERTRAIL_WORKER_PARTS_FACTORY": "tests.api.parts:fake_parts",
         "PAPERTRAIL_API_RESUME_WAIT_SECONDS": "60",
-        "OMP_THREAD_LIMIT": "1",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -148,3 +148,19 @@ def test_many_documents_share_the_pool_and_keep_input_order(settings: Settings,
     results = list(OcrService(settings).ocr_paths(paths))
     assert [name in r.text for r, name in zip(results, names, strict=True)] == [True] * 6
     assert len({r.sha256 for r in results}) == 6
+
+
+def test_one_thread_limit_reaches_tesseract_but_not_this_process(monkeypatch) -> None:
+    """OMP_THREAD_LIMIT=1 speeds Tesseract up on few cores but would cap torch's threads here."""
+    import os
+
+    import pytesseract
+
+    import agent.ocr.tesseract  # noqa: F401  (installs the environment pytesseract passes on)
+
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    monkeypatch.setenv("PAPERTRAIL_PROBE", "live")
+    env = pytesseract.pytesseract.subprocess_args()["env"]
+    assert env["OMP_THREAD_LIMIT"] == "1"
+    assert env["PAPERTRAIL_PROBE"] == "live"  # os.environ as it is at call time
+    assert "OMP_THREAD_LIMIT" not in os.environ
