@@ -244,11 +244,11 @@ def run(args: argparse.Namespace) -> int:
         # Without --tobacco-bert the Tobacco variant reuses the RVL-only BERT: the extra text
         # then reaches only the baseline half of the ensemble (fine-tuning on it is slow).
         reuse = rvl_bert if name != "rvl" and not args.tobacco_bert else None
+        if name == "rvl" and args.bert_from:
+            reuse = BertClassifier.load(Path(args.bert_from), cfg.max_length, cfg.head_fraction)
         print(f"== {name}: train {len(split.train)}, validation {len(split.validation)}, "
               f"test {len(test)}; BERT: {with_bert} (reused: {reuse is not None})", flush=True)
         t0 = time.perf_counter()
-        if name == "rvl" and args.bert_from:
-            reuse = BertClassifier.load(Path(args.bert_from), cfg.max_length, cfg.head_fraction)
         models = fit_models(split, cfg, with_bert=with_bert, progress=not args.quiet,
                             bert=reuse)
         if name == "rvl" and models.bert is not None and reuse is None:

@@ -106,14 +106,24 @@ class BertClassifier:
         return cls(model, tokenizer, labels, max_length, head_fraction)
 
     def quantized(self) -> BertClassifier:
-        """A copy whose Linear layers run in int8 (dynamic quantisation; CPU inference only)."""
+        """A copy whose encoder's Linear layers run in int8 (dynamic quantisation, CPU only).
+
+        The classification layer stays fp32: the probe folds the embedding standardisation into
+        its weights, whose range per-tensor int8 cannot hold.
+        """
         import copy
         import warnings
 
-        with warnings.catch_warnings():  # torch marks its quantised tensors as deprecated
+        model = copy.deepcopy(self.model)
+        with warnings.catch_warnings():  # torch marks its quantisation API as deprecated
             warnings.simplefilter("ignore", UserWarning)
-            model = torch.ao.quantization.quantize_dynamic(
-                copy.deepcopy(self.model), {torch.nn.Linear}, dtype=torch.qint8)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            if isinstance(model, MeanPooledClassifier):
+                model.encoder = torch.ao.quantization.quantize_dynamic(
+                    model.encoder, {torch.nn.Linear}, dtype=torch.qint8)
+            else:
+                model = torch.ao.quantization.quantize_dynamic(
+                    model, {torch.nn.Linear}, dtype=torch.qint8)
         return BertClassifier(model, self.tokenizer, self.labels, self.max_length,
                               self.head_fraction)
 
