@@ -1,15 +1,18 @@
 """Classifier benchmark on RVL-CDIP pages: TF-IDF baseline vs fine-tuned BERT vs their ensemble.
 
     python benchmarks/classifier.py [--data ../shared/data] [--max-length 256] [--epochs 4]
-                                    [--tobacco] [--tobacco-per-class 80]
+                                    [--tobacco [--tobacco-bert] [--tobacco-per-class N]]
+                                    [--quantize] [--bert-from FOLDER] [--image-features]
 
 One fixed stratified split of ../shared/data/rvlcdip (test 20 %, the rest train + validation as
 `papertrail train` does). Pages are read through the project's OCR (cached under the data
 folder's cache/, so only the first run OCRs). Every model is calibrated and thresholded on the
 validation split and measured on the test split. With --tobacco, Tobacco3482 text mapped onto the
-shared labels is added to the training split only (never to validation or test).
-Prints one table and writes benchmarks/results/classifier-<timestamp>.json. Skips (exit 0) when
-the data folder is absent.
+shared labels is added to the training split only (never to validation or test), minus any
+near-duplicate of a test page.
+Prints one table (each model's accuracy also as a difference to the baseline's on the same pages,
+with a paired bootstrap 95 % CI) and writes benchmarks/results/classifier-<timestamp>.json.
+Skips (exit 0) when the data folder is absent.
 """
 
 from __future__ import annotations
@@ -164,7 +167,22 @@ def base_name(name: str) -> str:
     return name.replace("-int8", "").replace("-head-only", "")
 
 
-def test_metrics(models: TrainedModels, test: Corpus, quantize: bool, batch: int) -> dict:
+def readable_pages(test: Corpus, settings: Settings) -> np.ndarray:
+    """True for pages the product would classify: OCR text at or above min_ocr_confidence.
+
+    The graph sends the rest (`unreadable`) to a person unclassified, so a model's accuracy on
+    them never reaches a decision. Reads the OCR cache the corpus was loaded through.
+    """
+    from agent.ocr import OcrService
+
+    service = OcrService(settings)
+    results = [service.ocr_file(Path(d.source)) for d in test.documents]
+    return np.array([bool(r.text.strip()) and r.mean_confidence >= settings.min_ocr_confidence
+                     for r in results])
+
+
+def test_metrics(models: TrainedModels, test: Corpus, quantize: bool, batch: int,
+                 readable: np.ndarray) -> dict:
     index = {label: i for i, label in enumerate(models.labels)}
     y = np.array([index[label] for label in test.labels])
     texts = test.texts
@@ -209,7 +227,22 @@ def test_metrics(models: TrainedModels, test: Corpus, quantize: bool, batch: int
         }
         # Also: the best coverage any threshold reaches at 98 % on test (an upper bound).
         out[name]["oracle_coverage"] = evaluate(z, y, models.labels, t[name], 0.98).auto.coverage
+        correct, base_correct = z.argmax(axis=1) == y, logits["baseline"].argmax(axis=1) == y
+        out[name]["vs_baseline"] = paired_difference(correct, base_correct)
+        out[name]["readable"] = {
+            "n": int(readable.sum()), "accuracy": float(correct[readable].mean()),
+            "vs_baseline": paired_difference(correct[readable], base_correct[readable])}
     return out
+
+
+def paired_difference(correct: np.ndarray, baseline_correct: np.ndarray,
+                      resamples: int = 10_000, seed: int = 0) -> dict[str, float]:
+    """Accuracy minus the baseline's on the same documents, with a paired bootstrap 95 % CI."""
+    diff = correct.astype(float) - baseline_correct.astype(float)
+    rng = np.random.default_rng(seed)
+    means = diff[rng.integers(0, len(diff), size=(resamples, len(diff)))].mean(axis=1)
+    low, high = np.quantile(means, [0.025, 0.975])
+    return {"difference": float(diff.mean()), "ci95_low": float(low), "ci95_high": float(high)}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -238,6 +271,7 @@ def run(args: argparse.Namespace) -> int:
         variants["rvl+tobacco"] = Split(inner.train + extra, inner.validation)
         tobacco = {"added": len(extra), "dropped_near_duplicates_of_test": leaks,
                    "counts": extra.counts()}
+    readable = readable_pages(test, settings)
     results, rvl_bert = {}, None
     for name, split in variants.items():
         with_bert = not args.baseline_only
@@ -260,7 +294,7 @@ def run(args: argparse.Namespace) -> int:
                          "bert_reused_from_rvl": reuse is not None,
                          "ensemble_weight": models.ensemble_weight,
                          "models": test_metrics(models, test, args.quantize,
-                                                cfg.inference_batch_size)}
+                                                cfg.inference_batch_size, readable)}
         if args.image_features:
             results[name]["image_models"] = image_experiment(models, split, test,
                                                              cfg.inference_batch_size)
@@ -281,13 +315,26 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_table(results: dict, max_length: int) -> None:
-    header = (f"{'train data':<12} {'model':<14} {'acc':>6} {'macroF1':>7} {'ECE raw':>7} "
-              f"{'ECE cal':>7} {'cov@98':>7} {'prec':>5} {'docs/s':>7}")
-    print(f"\ntest split, max_length {max_length}\n{header}\n{'-' * len(header)}")
+    header = (f"{'train data':<12} {'model':<14} {'acc':>6} {'vs baseline [95% CI]':>22} "
+              f"{'readable':>8} {'vs baseline [95% CI]':>22} "
+              f"{'macroF1':>7} {'ECE raw':>7} {'ECE cal':>7} {'cov@98':>7} {'prec':>5} "
+              f"{'docs/s':>7}")
+    print(f"\ntest split, max_length {max_length}; readable = the pages the graph classifies "
+          f"(OCR confidence at or above the minimum)\n{header}\n{'-' * len(header)}")
+
+    def delta(vs: dict | None) -> str:
+        if not vs:
+            return ""
+        return f"{vs['difference']:+.3f} [{vs['ci95_low']:+.3f}, {vs['ci95_high']:+.3f}]"
+
     for variant, r in results.items():
         for name, m in {**r["models"], **r.get("image_models", {})}.items():
             prec = "-" if m["auto_precision"] is None else f"{m['auto_precision']:.2f}"
-            print(f"{variant:<12} {name:<14} {m['accuracy']:>6.3f} {m['macro_f1']:>7.3f} "
+            readable = m.get("readable", {})
+            acc_readable = f"{readable['accuracy']:.3f}" if readable else ""
+            print(f"{variant:<12} {name:<14} {m['accuracy']:>6.3f} "
+                  f"{delta(m.get('vs_baseline')):>22} {acc_readable:>8} "
+                  f"{delta(readable.get('vs_baseline')):>22} {m['macro_f1']:>7.3f} "
                   f"{m['ece_raw']:>7.3f} {m['ece']:>7.3f} {m['coverage']:>7.1%} {prec:>5} "
                   f"{m['docs_per_s']:>7.1f}")
 
