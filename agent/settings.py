@@ -155,7 +155,7 @@ class ClassifierSettings(BaseSettings):
     inference_batch_size: int = Field(32, ge=1, description="Documents per inference batch.")
     quantize: bool = Field(
         False, description="Run BERT's linear layers in int8 at inference (dynamic quantisation): "
-        "~1.2x faster, but it cost 4 accuracy points on RVL-CDIP (docs/benchmarks.md)."
+        "~1.2x faster, but on RVL-CDIP it cost 0.9 accuracy points (docs/benchmarks.md)."
     )
 
 
