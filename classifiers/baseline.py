@@ -44,10 +44,7 @@ class BaselineClassifier:
         x = vectorizer.fit_transform(texts)
         model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=seed)
         model.fit(x, np.asarray(y))
-        coef, intercept = model.coef_, model.intercept_
-        if len(labels) == 2:  # sklearn keeps one row for two classes: expand to two logits
-            coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
-            intercept = np.array([0.0, intercept[0]])
+        coef, intercept = rows_per_class(model)
         missing = sorted(set(range(len(labels))) - set(model.classes_.tolist()))
         if missing:
             raise ValueError(f"training targets lack classes {missing}")
@@ -91,3 +88,15 @@ class BaselineClassifier:
                 f"({len(config['labels'])}, {len(vocab)}). Re-train the bundle."
             )
         return cls(config["labels"], vectorizer, coef, intercept)
+
+
+def rows_per_class(model: LogisticRegression) -> tuple[np.ndarray, np.ndarray]:
+    """`coef_` and `intercept_` with one row per class in `model.classes_`.
+
+    For two classes sklearn keeps a single row (the second class's logit minus the first's);
+    it is expanded to two logits with the first at zero.
+    """
+    if len(model.classes_) == 2:
+        coef = np.vstack([np.zeros_like(model.coef_[0]), model.coef_[0]])
+        return coef, np.array([0.0, model.intercept_[0]])
+    return model.coef_, model.intercept_

@@ -22,6 +22,7 @@ from tqdm import tqdm
 from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
+from classifiers.baseline import rows_per_class
 from classifiers.text_windows import head_tail
 
 HEAD_FILE = "head.safetensors"
@@ -221,11 +222,7 @@ class BertClassifier:
         probe.fit((x - mean) / std, y)
         coef = np.zeros((len(self.labels), x.shape[1]))
         intercept = np.full(len(self.labels), -10.0)  # a class absent from `y` stays unlikely
-        if len(probe.classes_) == 2:  # sklearn keeps one row for two classes
-            rows = np.vstack([-probe.coef_[0] / 2, probe.coef_[0] / 2])
-            biases = np.array([-probe.intercept_[0] / 2, probe.intercept_[0] / 2])
-        else:
-            rows, biases = probe.coef_, probe.intercept_
+        rows, biases = rows_per_class(probe)
         coef[probe.classes_] = rows / std  # fold the standardisation into the layer
         intercept[probe.classes_] = biases - (rows / std) @ mean
         with torch.no_grad():
@@ -233,37 +230,34 @@ class BertClassifier:
             self.model.head.bias.copy_(torch.from_numpy(intercept))
 
     @torch.inference_mode()
-    def _embeddings(self, encoded: Sequence[list[int]], progress: bool,
-                    batch_size: int = 32) -> np.ndarray:
-        self.model.eval()
-        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
-        out = np.zeros((len(encoded), self.model.head.in_features))
-        for start in tqdm(range(0, len(order), batch_size), desc="linear probe: embedding",
-                          disable=not progress):
-            idx = order[start:start + batch_size]
-            out[idx] = self.model.embed(**self._collate([encoded[i] for i in idx])).numpy()
-        return out
-
-    @torch.inference_mode()
     def logits(self, texts: Sequence[str], batch_size: int = 32,
                progress: bool = False) -> np.ndarray:
         """Raw logits, shape (len(texts), n_labels). Batches group similar lengths."""
+        return self._forward(self.token_ids(texts), self.model, len(self.labels), batch_size,
+                             "bert inference", progress)
+
+    def _embeddings(self, encoded: Sequence[list[int]], progress: bool) -> np.ndarray:
+        return self._forward(encoded, self.model.embed, self.model.head.in_features, 32,
+                             "linear probe: embedding", progress)
+
+    @torch.inference_mode()
+    def _forward(self, encoded: Sequence[list[int]], fn, width: int, batch_size: int,
+                 desc: str, progress: bool) -> np.ndarray:
+        """`fn` over length-sorted batches of `encoded`, rows back in input order."""
         self.model.eval()
-        encoded = self.token_ids(texts)
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
-        out = np.zeros((len(encoded), len(self.labels)), dtype=np.float64)
-        starts = range(0, len(order), batch_size)
-        for start in tqdm(starts, desc="bert inference", disable=not progress):
+        out = np.zeros((len(encoded), width), dtype=np.float64)
+        for start in tqdm(range(0, len(order), batch_size), desc=desc, disable=not progress):
             idx = order[start:start + batch_size]
-            batch = self._collate([encoded[i] for i in idx])
-            out[idx] = self.model(**batch).double().numpy()
+            out[idx] = fn(**self._collate([encoded[i] for i in idx])).double().numpy()
         return out
 
 
 def class_weights(y: np.ndarray, n_labels: int) -> np.ndarray:
-    """n / (k * count) per class ("balanced"); 1.0 everywhere for a balanced corpus."""
-    counts = np.bincount(y, minlength=n_labels).astype(float)
-    present = counts > 0
+    """sklearn's "balanced" weights, n / (k * count), per label; 1.0 for labels absent from y."""
+    from sklearn.utils.class_weight import compute_class_weight
+
+    present = np.unique(y)
     weights = np.ones(n_labels)
-    weights[present] = counts[present].sum() / (present.sum() * counts[present])
+    weights[present] = compute_class_weight("balanced", classes=present, y=y)
     return weights

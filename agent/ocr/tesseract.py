@@ -22,17 +22,20 @@ class _TesseractEnvironment(Mapping[str, str]):
     the limit goes only to the environment pytesseract hands its subprocesses.
     """
 
-    def _merged(self) -> dict[str, str]:
-        return {"OMP_THREAD_LIMIT": "1", **os.environ}
+    LIMIT = "OMP_THREAD_LIMIT"
 
     def __getitem__(self, key: str) -> str:
-        return self._merged()[key]
+        if key == self.LIMIT and key not in os.environ:
+            return "1"
+        return os.environ[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._merged())
+        yield from os.environ
+        if self.LIMIT not in os.environ:
+            yield self.LIMIT
 
     def __len__(self) -> int:
-        return len(self._merged())
+        return len(os.environ) + (self.LIMIT not in os.environ)
 
 
 pytesseract.pytesseract.environ = _TesseractEnvironment()  # read by its subprocess_args()
