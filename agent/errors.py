@@ -1,27 +1,10 @@
-"""Errors raised where bad data enters. Each says what is wrong, what was seen, what to do.
-
-`kind` lets a face (HTTP, CLI, Slack) choose its own status without this package knowing HTTP.
-"""
+"""Errors of the document flow, raised where bad data enters (root: `papertrail.errors`)."""
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from papertrail.errors import ErrorKind, PapertrailError
 
-ErrorKind = Literal["invalid", "too_large", "unsupported"]
-
-
-class PapertrailError(Exception):
-    """Base of every error a user can act on."""
-
-    code: ClassVar[str] = "error"
-    kind: ClassVar[ErrorKind] = "invalid"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def to_dict(self) -> dict[str, str]:
-        return {"error": self.code, "message": self.message}
+__all__ = ["ErrorKind", "PapertrailError"]
 
 
 class IngestError(PapertrailError):
@@ -72,3 +55,4 @@ class InvalidFilenameError(IngestError):
 
 class DocumentNotFoundError(PapertrailError):
     code = "document_not_found"
+    kind = "not_found"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.errors import PapertrailError
+from papertrail.errors import PapertrailError
 
 
 class ClassifierError(PapertrailError):
@@ -21,6 +21,7 @@ class BaseModelNotFoundError(ClassifierError):
     """The configured base weights could not be located offline."""
 
     code = "base_model_not_found"
+    kind = "config"
 
 
 class BundleError(ClassifierError):
@@ -33,12 +34,14 @@ class BundleNotFoundError(BundleError):
     """No bundle with that id (or no active bundle) exists in the bundle folder."""
 
     code = "bundle_not_found"
+    kind = "not_found"
 
 
 class BundleCorruptError(BundleError):
     """A bundle's files do not match its manifest, or a required file is unreadable."""
 
     code = "bundle_corrupt"
+    kind = "config"
 
 
 class TrainingError(ClassifierError):

@@ -14,13 +14,16 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from retrieval.index import ExemplarHit
+from papertrail.errors import ConfigurationError
 
 POLICIES = ("human", "top1", "majority", "llm", "llm_agrees_majority")
 LLM_POLICIES = frozenset({"llm", "llm_agrees_majority"})
 
 
-class UnknownPolicy(ValueError):
+class UnknownPolicy(ConfigurationError):
     """A policy name not in POLICIES."""
+
+    code = "unknown_adjudication_policy"
 
 
 class Decision(NamedTuple):

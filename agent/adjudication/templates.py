@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from papertrail.errors import ConfigurationError
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
 
-class TemplateNotFound(LookupError):
+class TemplateNotFound(ConfigurationError):
     """No template file with that id."""
+
+    code = "prompt_template_not_found"
 
 
 @dataclass(frozen=True)

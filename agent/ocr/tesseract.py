@@ -11,6 +11,7 @@ from pathlib import Path
 import pytesseract
 
 from agent.settings import OcrSettings
+from papertrail.errors import ConfigurationError, PapertrailError
 
 
 class _TesseractEnvironment(Mapping[str, str]):
@@ -41,12 +42,12 @@ class _TesseractEnvironment(Mapping[str, str]):
 pytesseract.pytesseract.environ = _TesseractEnvironment()  # read by its subprocess_args()
 
 
-class TesseractMissingError(RuntimeError):
-    pass
+class TesseractMissingError(ConfigurationError):
+    code = "tesseract_missing"
 
 
-class PageTimeoutError(RuntimeError):
-    pass
+class PageTimeoutError(PapertrailError):
+    code = "ocr_page_timeout"
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from agent.errors import PapertrailError
+from papertrail.errors import ConfigurationError
 from agent.rules.models import RuleSet
 
 PACKAGED_RULES = Path(__file__).resolve().parent / "sets"
 
 
-class RuleSetError(PapertrailError):
+class RuleSetError(ConfigurationError):
     code = "rule_set_invalid"
 
 

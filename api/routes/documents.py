@@ -22,7 +22,8 @@ from api.schemas import (
 
 router = APIRouter(tags=["documents"])
 
-STATUS_FOR_KIND = {"invalid": 422, "too_large": 413, "unsupported": 415}
+STATUS_FOR_KIND = {"invalid": 422, "too_large": 413, "unsupported": 415, "not_found": 404,
+                   "conflict": 409, "config": 503, "unavailable": 503}
 REQUEUE = (DocumentStatus.RECEIVED, DocumentStatus.FAILED)
 
 
