@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from retrieval.index import ExemplarHit
 from papertrail.errors import ConfigurationError
+from retrieval.index import ExemplarHit
 
 POLICIES = ("human", "top1", "majority", "llm", "llm_agrees_majority")
 LLM_POLICIES = frozenset({"llm", "llm_agrees_majority"})

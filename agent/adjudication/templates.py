@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+
 from papertrail.errors import ConfigurationError
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")

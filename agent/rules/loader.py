@@ -7,8 +7,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from papertrail.errors import ConfigurationError
 from agent.rules.models import RuleSet
+from papertrail.errors import ConfigurationError
 
 PACKAGED_RULES = Path(__file__).resolve().parent / "sets"
 
