@@ -12,8 +12,17 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from agent.llm.cpu import (
+    PORTABLE_BUILD_HINT,
+    cpu_flags,
+    installed_build_features,
+    missing_features,
+)
 from agent.llm.errors import ServerStartError
 from agent.llm.models import PackagedModel
+
+# A crash on the first real request (not at load time) is how a build for another CPU fails.
+CRASH_SIGNALS = {-4: "SIGILL", -11: "SIGSEGV", 132: "SIGILL", 139: "SIGSEGV"}
 
 
 def llama_cpp_available() -> bool:
@@ -71,31 +80,49 @@ class LocalLlmServer:
         return f"http://{self.host}:{self.port}/v1"
 
     def start(self, ready_timeout: float = 120.0) -> LocalLlmServer:
-        if not llama_cpp_available():
-            raise ServerStartError(
-                "llama-cpp-python is not installed in this environment; run `make install` "
-                "(or `pip install 'papertrail[local-llm]'`), or point PAPERTRAIL_LLM_BASE_URL / "
-                "OPENAI_BASE_URL at another OpenAI-compatible endpoint."
-            )
+        """Start the server; ready means it has answered one real completion."""
+        check_build_fits_cpu()
         out = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
         self._proc = subprocess.Popen(self.command, stdout=out, stderr=subprocess.STDOUT)
         self.wait_ready(ready_timeout)
         return self
 
     def wait_ready(self, timeout: float) -> None:
+        """Wait for the model list, then run one completion: a build that loads a model but
+        crashes on its first request (a llama.cpp tuned to another CPU) fails here, at start-up,
+        not in the middle of a review."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._proc is not None and self._proc.poll() is not None:
-                raise ServerStartError(
-                    f"The llama.cpp server exited with code {self._proc.returncode} before it was "
-                    f"ready; see {self.log_file or 'its output'}. Command: {' '.join(self.command)}"
-                )
+            self._raise_if_exited("before it was ready")
             if is_ready(self.base_url):
-                return
+                break
             time.sleep(0.5)
-        self.stop()
+        else:
+            self.stop()
+            raise ServerStartError(
+                f"The llama.cpp server on {self.base_url} was not ready after {timeout:.0f} s."
+            )
+        try:
+            first_completion(self.base_url, self.model.name, max(5.0, deadline - time.monotonic()))
+        except OSError as exc:
+            time.sleep(0.5)  # let a crashed process be reaped, so its exit code is seen
+            self._raise_if_exited("on its first completion")
+            self.stop()
+            raise ServerStartError(
+                f"The llama.cpp server on {self.base_url} listed its model but did not answer a "
+                f"one-token completion ({exc}); see {self.log_file or 'its output'}."
+            ) from None
+
+    def _raise_if_exited(self, when: str) -> None:
+        if self._proc is None or self._proc.poll() is None:
+            return
+        code = self._proc.returncode
+        crash = CRASH_SIGNALS.get(code)
+        hint = (f" It crashed ({crash}): this llama-cpp-python build probably uses CPU "
+                f"instructions this machine handles badly. {PORTABLE_BUILD_HINT}") if crash else ""
         raise ServerStartError(
-            f"The llama.cpp server on {self.base_url} was not ready after {timeout:.0f} s."
+            f"The llama.cpp server exited with code {code} {when}; see "
+            f"{self.log_file or 'its output'}.{hint} Command: {' '.join(self.command)}"
         )
 
     def stop(self, grace: float = 10.0) -> None:
@@ -122,6 +149,38 @@ class LocalLlmServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def check_build_fits_cpu() -> None:
+    """Refuse to start a llama.cpp build that needs instructions this CPU lacks."""
+    if not llama_cpp_available():
+        raise ServerStartError(
+            "llama-cpp-python is not installed in this environment; run `make install` "
+            "(or `pip install 'papertrail[local-llm]'`), or point PAPERTRAIL_LLM_BASE_URL / "
+            "OPENAI_BASE_URL at another OpenAI-compatible endpoint."
+        )
+    flags = cpu_flags()
+    if flags is None:
+        return  # no /proc/cpuinfo flags to compare with; the first completion still checks
+    missing = missing_features(installed_build_features(), flags)
+    if missing:
+        raise ServerStartError(
+            f"The installed llama-cpp-python was compiled for CPU features this machine lacks "
+            f"({', '.join(missing)}): it would crash on the first request. {PORTABLE_BUILD_HINT}"
+        )
+
+
+def first_completion(base_url: str, model: str, timeout: float) -> str:
+    """One real one-token completion; raises OSError when the server cannot answer."""
+    body = json.dumps({"model": model, "prompt": "Invoice number:", "max_tokens": 1,
+                       "temperature": 0}).encode()
+    request = urllib.request.Request(f"{base_url}/completions", data=body,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            return json.load(resp)["choices"][0]["text"]
+    except (KeyError, IndexError, ValueError) as exc:
+        raise OSError(f"unexpected completion answer: {exc}") from exc
 
 
 def is_ready(base_url: str, timeout: float = 2.0) -> bool:
