@@ -9,20 +9,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
-class OcrSettings(BaseSettings):
-    """How pages become text. Every field here is part of the OCR cache key."""
-
-    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_OCR_", extra="ignore")
-
-    dpi: int = Field(300, ge=72, le=600, description="Render resolution for scanned PDF pages.")
-    lang: str = Field("eng", description="Tesseract language(s), e.g. 'eng' or 'eng+deu'.")
-    psm: int = Field(3, ge=0, le=13, description="Tesseract page segmentation mode.")
-    oem: int = Field(1, ge=0, le=3, description="Tesseract engine mode (1 = LSTM).")
-    text_layer_min_chars: int = Field(
-        20, ge=1, description="A PDF page whose text layer has at least this many letters/digits "
-        "is read from the text layer instead of OCR."
-    )
+from agent.ocr.options import OcrEngineOptions, TesseractOptions
 
 
 class LlmSettings(BaseSettings):
@@ -249,7 +236,10 @@ class Settings(BaseSettings):
     )
     ocr_page_timeout: float = Field(120.0, gt=0, description="Seconds before one page's OCR is "
                                     "abandoned.")
-    ocr: OcrSettings = Field(default_factory=OcrSettings)
+    ocr: OcrEngineOptions = Field(
+        default_factory=TesseractOptions, description="The OCR engine and its options, as JSON "
+        'with a `kind` (e.g. {"kind": "tesseract"}); default Tesseract, set by PAPERTRAIL_OCR_*.'
+    )
     min_ocr_confidence: float = Field(
         45.0, ge=0, le=100, description="Documents whose mean OCR word confidence is below this "
         "are `unreadable` and go to a person."
