@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
         root = data.expanduser().resolve()
         read = _text_reader(settings)
         items = list(iter_labelled_files(root))[:limit]
-        with ExemplarIndex(settings) as idx:
+        with ExemplarIndex(settings.retrieval, settings.index_dir) as idx:
             policy_set = load_policies(policies or settings.retrieval.policies_file)
             n_policies = idx.upsert_policies(policy_set)
             batch: list = []

@@ -23,7 +23,8 @@ def test_index_command_seeds_exemplars_idempotently(tmp_path, monkeypatch):
         result = CliRunner().invoke(app, ["index", "--data", str(corpus)])
         assert result.exit_code == 0, result.output
         assert "Indexed 3 exemplars" in result.output
-    with ExemplarIndex(Settings(data_dir=tmp_path / "data")) as idx:
+    settings = Settings(data_dir=tmp_path / "data")
+    with ExemplarIndex(settings.retrieval, settings.index_dir) as idx:
         assert idx.count() == 3
         assert idx.count(label="invoice") == 2
         assert [p.label for p in idx.policies(["memo"])] == ["memo"]
