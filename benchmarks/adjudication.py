@@ -282,7 +282,7 @@ def evaluate_band(args, train_p, train_y, train_text, test_y, test_text, preds, 
 
     bench = Settings(data_dir=args.workdir / args.data.name)
     policies = load_policies()
-    with ExemplarIndex(bench) as index:
+    with ExemplarIndex(bench.retrieval, bench.index_dir) as index:
         exemplars = [Exemplar(doc_id=p, label=y, text=t, source=p)
                      for p, y, t in zip(train_p, train_y, train_text, strict=True)]  # fmt: skip
         t0 = time.time()

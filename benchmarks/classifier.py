@@ -34,6 +34,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
+from agent.ocr.text_reader import ocr_text_reader  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 from classifiers.bert import BertClassifier  # noqa: E402
 from classifiers.corpus import (  # noqa: E402
@@ -41,7 +42,6 @@ from classifiers.corpus import (  # noqa: E402
     Corpus,
     Split,
     load_corpus,
-    ocr_reader,
     read_text_file,
     stratified_split,
 )
@@ -257,7 +257,8 @@ def run(args: argparse.Namespace) -> int:
         "head_fraction": args.head_fraction, "ensemble_weight": args.ensemble_weight,
     })
     started = time.perf_counter()
-    corpus = load_corpus(rvl / "labels.csv", ocr_reader(settings), workers=settings.ocr_workers)
+    corpus = load_corpus(rvl / "labels.csv", ocr_text_reader(settings),
+                         workers=settings.ocr_workers)
     ocr_s = time.perf_counter() - started
     outer = stratified_split(corpus, 0.2, seed=args.seed)  # validation here = the test set
     test, rest = outer.validation, outer.train

@@ -1,9 +1,21 @@
-"""Training corpora: a folder per class, or a CSV of `path,label`, read into labelled texts.
+"""The one corpus loader: labelled documents for training, `papertrail index` and the eval harness.
 
-Images and PDFs are read through a `TextReader` (in the product: the project's OCR service with
-its content-hash cache, see `ocr_reader`), so re-training never re-OCRs. Text files are read as
-they are. Within one class folder, files sharing a stem are one document (e.g. the PNG, PDF and
-JSON the sample generator writes); the text file is preferred, then the PDF, then an image.
+Its rules, the same for every user:
+- A source is a `path,label` CSV (paths relative to the CSV; each row is one document) or a
+  folder with one sub-folder per class (recursively; hidden folders and files directly in the
+  folder are skipped, so a `labels.csv` there is read only when passed as the source itself).
+- Documents are files with a suffix in `SUPPORTED_SUFFIXES` (any case); others, such as the
+  sample generator's `.json` ground truth, are ignored.
+- Within one class folder, files sharing a stem (their path without suffix) are one document,
+  e.g. the PNG, PDF and text the sample generator writes for one sample: the text file is
+  preferred, then the PDF, then an image.
+- Labels are used exactly as written (folder name or CSV cell): no case folding. Rename them
+  with a label map (`load_label_map`, `papertrail train --label-map`).
+
+Texts come from a `TextReader` passed in: text files are read as they are; for images and PDFs
+the product passes `agent.ocr.text_reader.ocr_text_reader`, whose cache means re-training never
+re-OCRs. `list_labelled_files` is the file discovery alone, for users that read files their own
+way (the eval harness sends them through the graph).
 """
 
 from __future__ import annotations
@@ -11,20 +23,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from classifiers.errors import CorpusError
-
-if TYPE_CHECKING:
-    from agent.settings import Settings
 
 TEXT_SUFFIXES = (".txt", ".md")
 PDF_SUFFIXES = (".pdf",)
@@ -87,40 +94,12 @@ def read_text_file(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")
 
 
-def ocr_reader(settings: Settings) -> TextReader:
-    """The product's reader: text files as they are, images and PDFs through the cached OCR."""
-    service = None
-    lock = threading.Lock()
-
-    def read(path: Path) -> str:
-        nonlocal service
-        if path.suffix.lower() in TEXT_SUFFIXES:
-            return read_text_file(path)
-        with lock:
-            if service is None:
-                service = _ocr_service(settings, path)
-        return service.ocr_file(path).text
-
-    return read
-
-
-def _ocr_service(settings: Settings, path: Path) -> object:
-    """The foundation's `agent.ocr.OcrService`, imported only when a file needs OCR."""
-    try:
-        from agent.ocr import OcrService
-    except ImportError as exc:
-        raise CorpusError(
-            f"{path} needs OCR, but agent.ocr is not importable ({exc}). Install the full "
-            "project or train on text files."
-        ) from exc
-    return OcrService(settings)
-
-
 def text_only_reader(path: Path) -> str:
     """A reader for corpora of text files; refuses images and PDFs with a clear message."""
     if path.suffix.lower() not in TEXT_SUFFIXES:
         raise CorpusError(
-            f"{path} is not a text file and this reader has no OCR. Use `ocr_reader(settings)`."
+            f"{path} is not a text file and this reader has no OCR. Pass a reader that OCRs "
+            "images and PDFs (as `papertrail train` does) or use text files only."
         )
     return read_text_file(path)
 
@@ -133,20 +112,25 @@ def _preference(path: Path) -> int:
     return 99
 
 
+def documents_by_stem(folder: Path) -> dict[str, Path]:
+    """The documents under `folder`, one per stem (path relative to `folder`, no suffix)."""
+    by_stem: dict[str, Path] = {}
+    for file in sorted(folder.rglob("*")):
+        if not file.is_file() or file.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        key = str(file.relative_to(folder).with_suffix(""))
+        if key not in by_stem or _preference(file) < _preference(by_stem[key]):
+            by_stem[key] = file
+    return by_stem
+
+
 def list_folder(root: Path) -> list[tuple[Path, str]]:
     """(file, label) pairs of a folder-per-class tree; one file per stem per class."""
     if not root.is_dir():
         raise CorpusError(f"Corpus folder {root} does not exist or is not a folder.")
     pairs: list[tuple[Path, str]] = []
     for class_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        by_stem: dict[str, Path] = {}
-        for file in sorted(class_dir.rglob("*")):
-            if not file.is_file() or file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                continue
-            key = str(file.relative_to(class_dir).with_suffix(""))
-            if key not in by_stem or _preference(file) < _preference(by_stem[key]):
-                by_stem[key] = file
-        pairs.extend((file, class_dir.name) for file in by_stem.values())
+        pairs.extend((file, class_dir.name) for file in documents_by_stem(class_dir).values())
     if not pairs:
         raise CorpusError(
             f"No documents found under {root}. Expected one sub-folder per class holding files "
@@ -182,12 +166,18 @@ def list_csv(csv_path: Path) -> list[tuple[Path, str]]:
     return pairs
 
 
+def list_labelled_files(source: Path) -> list[tuple[Path, str]]:
+    """(file, label) pairs of a `path,label` CSV or a folder-per-class tree (the rules above)."""
+    source = Path(source)
+    return list_csv(source) if source.suffix.lower() == ".csv" else list_folder(source)
+
+
 def load_corpus(
     source: Path, reader: TextReader = text_only_reader, workers: int = 1, progress: bool = True
 ) -> Corpus:
     """Read a folder-per-class tree or a `path,label` CSV into a `Corpus`."""
     source = Path(source)
-    pairs = list_csv(source) if source.suffix.lower() == ".csv" else list_folder(source)
+    pairs = list_labelled_files(source)
     return read_pairs(pairs, reader, workers=workers, progress=progress, desc=f"reading {source}")
 
 

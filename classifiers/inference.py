@@ -20,11 +20,11 @@ from classifiers.bundle import BundleInfo, Registry, read_info, read_manifest, v
 from classifiers.calibration import softmax
 from classifiers.ensemble import blend
 from classifiers.errors import BundleCorruptError, BundleNotFoundError
+from classifiers.options import ClassifierSettings
 from classifiers.prediction import Prediction
 from classifiers.thresholds import NEVER
 
 if TYPE_CHECKING:
-    from agent.settings import Settings
     from classifiers.bert import BertClassifier
 
 log = logging.getLogger(__name__)
@@ -158,17 +158,16 @@ def load_bundle(folder: Path, batch_size: int = 32, quantize: bool = False) -> C
                       content_hash=manifest.content_hash, batch_size=batch_size)
 
 
-def load_active(settings: Settings) -> Classifier:
-    """The active bundle of `settings.bundle_dir`; `BundleNotFoundError` when none is active."""
+def load_active(bundle_dir: Path, options: ClassifierSettings) -> Classifier:
+    """The active bundle of the registry in `bundle_dir`; `BundleNotFoundError` when none is."""
     import torch
 
-    torch.set_num_threads(settings.classifier.torch_threads)
-    registry = Registry(settings.bundle_dir)
+    torch.set_num_threads(options.torch_threads)
+    registry = Registry(bundle_dir)
     active = registry.active_id()
     if active is None:
         raise BundleNotFoundError(
             f"No active classifier bundle in {registry.root}. Train one with `papertrail train "
             "--data DIR` or activate one with `papertrail bundles activate ID`."
         )
-    cfg = settings.classifier
-    return load_bundle(registry.path(active), cfg.inference_batch_size, cfg.quantize)
+    return load_bundle(registry.path(active), options.inference_batch_size, options.quantize)

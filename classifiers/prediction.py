@@ -29,10 +29,6 @@ class Prediction(BaseModel):
     )
 
     @property
-    def auto_approvable(self) -> bool:
-        return self.auto_threshold is not None and self.confidence >= self.auto_threshold
-
-    @property
     def confidence(self) -> float:
         return self.probabilities[self.label]
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import numpy as np
 import torch
 
-from agent.settings import ClassifierSettings
 from classifiers.base_models import resolve_base_model
 from classifiers.baseline import BaselineClassifier
 from classifiers.bert import BertClassifier, FineTuneConfig
@@ -19,6 +18,7 @@ from classifiers.corpus import Corpus, Split, stratified_split
 from classifiers.ensemble import blend
 from classifiers.errors import TrainingError
 from classifiers.metrics import Metrics, evaluate
+from classifiers.options import ClassifierSettings
 
 
 @dataclass

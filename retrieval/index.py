@@ -10,7 +10,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -18,10 +19,8 @@ from qdrant_client import QdrantClient, models
 
 from retrieval.embeddings import Embedder, SentenceTransformerEmbedder
 from retrieval.errors import IndexUnavailable
+from retrieval.options import RetrievalSettings
 from retrieval.policies import Policy, PolicySet
-
-if TYPE_CHECKING:
-    from agent.settings import Settings
 
 EXEMPLARS = "exemplars"
 POLICIES = "policies"
@@ -64,25 +63,26 @@ class ExemplarIndex:
 
     def __init__(
         self,
-        settings: Settings,
+        options: RetrievalSettings,
+        index_dir: Path,
         embedder: Embedder | None = None,
         client: QdrantClient | None = None,
     ) -> None:
-        self.config = settings.retrieval
+        """`index_dir` holds the local-mode folder (`index_dir/qdrant`) when no server is set."""
+        self.config = options
         self._embedder = embedder
-        self._client = client or self._open_client(settings)
+        self._client = client or self._open_client(index_dir / "qdrant")
         self._prefix = self.config.collection_prefix
 
-    def _open_client(self, settings: Settings) -> QdrantClient:
-        cfg = settings.retrieval
+    def _open_client(self, folder: Path) -> QdrantClient:
+        cfg = self.config
         try:
             if cfg.qdrant_url:
                 return QdrantClient(url=cfg.qdrant_url, api_key=cfg.qdrant_api_key, timeout=10)
-            folder = settings.index_dir / "qdrant"
             folder.mkdir(parents=True, exist_ok=True)
             return QdrantClient(path=str(folder))
         except Exception as exc:  # qdrant raises RuntimeError/ValueError/portalocker errors
-            where = cfg.qdrant_url or str(settings.index_dir / "qdrant")
+            where = cfg.qdrant_url or str(folder)
             raise IndexUnavailable(
                 f"Cannot open the Qdrant index at {where}: {exc}. In local mode only one process "
                 "may open a folder; stop the other one or set QDRANT_URL to a server."

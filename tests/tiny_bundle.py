@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from agent.settings import ClassifierSettings
 from classifiers.bundle import Registry
 from classifiers.corpus import Corpus, load_corpus, stratified_split
+from classifiers.options import ClassifierSettings
 from classifiers.train import TrainedModels, fit_models, write_bundle
 from evals.samples import generate
 

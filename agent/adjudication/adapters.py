@@ -111,7 +111,7 @@ def to_adjudication(result: AdjudicationResult, hits: list[ExemplarHit]) -> Adju
 
 def build_retrieval_services(settings: Settings) -> tuple[QdrantRetriever, LlmAdjudicator]:
     """The default retriever and adjudicator for `build_services(...)`."""
-    index = ExemplarIndex(settings)
+    index = ExemplarIndex(settings.retrieval, settings.index_dir)
     cache = PromptCache(settings.cache_dir / "adjudication")
     adjudicator = Adjudicator(settings.llm, cache=cache)
     policies = load_policies(settings.retrieval.policies_file)

@@ -1,4 +1,4 @@
-"""OCR results on disk, keyed by (content hash, OCR settings, Tesseract version).
+"""OCR results on disk, keyed by (content hash, OCR engine, its version and options).
 
 A JSON file per key under the data folder: retraining and re-evaluation never re-OCR.
 """
@@ -15,7 +15,10 @@ from agent.ocr.models import OcrEngineInfo, OcrResult
 
 
 def cache_key(sha256: str, engine: OcrEngineInfo) -> str:
-    payload = json.dumps({"sha256": sha256, "engine": engine.model_dump()}, sort_keys=True)
+    # The engine as one flat object of name, version and options: the layout of the keys the
+    # Tesseract-only releases wrote, so their cached results stay valid.
+    described = {"engine": engine.name, "version": engine.version, **engine.options}
+    payload = json.dumps({"sha256": sha256, "engine": described}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -26,13 +29,16 @@ class OcrCache:
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
 
-    def get(self, key: str) -> OcrResult | None:
+    def get(self, key: str, engine: OcrEngineInfo) -> OcrResult | None:
+        """The result stored under `key`, which was derived from `engine`: so the result's
+        engine is `engine` (entries from before engines shared one info model stay readable)."""
         path = self._path(key)
         try:
-            return OcrResult.model_validate_json(path.read_text(encoding="utf-8"))
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            return OcrResult.model_validate(stored | {"engine": engine})
         except FileNotFoundError:
             return None
-        except ValueError:
+        except (ValueError, TypeError):
             path.unlink(missing_ok=True)  # a damaged entry is recomputed, never trusted
             return None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -15,7 +15,8 @@ class PageText(BaseModel):
     page: int = Field(description="1-based page number.")
     text: str
     confidence: float = Field(
-        description="Mean Tesseract word confidence, 0-100. Text layers and plain text are 100."
+        description="Mean word confidence of the OCR engine, 0-100. Text layers and plain text "
+        "are 100."
     )
     method: Method
     seconds: float = Field(description="Time to obtain this page's text (render + OCR).")
@@ -24,15 +25,14 @@ class PageText(BaseModel):
 
 
 class OcrEngineInfo(BaseModel):
-    """What lineage records about the engine: enough to reproduce the text."""
+    """The engine that read a document's `ocr` pages: enough to reproduce the text."""
 
-    engine: str = "tesseract"
+    name: str = Field(description="The engine's kind, e.g. 'tesseract'.")
     version: str
-    lang: str
-    psm: int
-    oem: int
-    dpi: int
-    text_layer_min_chars: int
+    options: dict[str, Any] = Field(
+        description="Every option it ran with: its own and the shared ones (dpi, "
+        "text_layer_min_chars)."
+    )
 
 
 class OcrResult(BaseModel):

@@ -1,8 +1,10 @@
-"""OCR documents: text layers where they exist, Tesseract on a shared pool of workers otherwise.
+"""OCR documents: text layers where they exist, the configured OCR engine on a shared pool of
+workers otherwise.
 
-Threads are enough for parallelism: each page's heavy work runs in its own Tesseract process.
-The pool is shared by every document in flight, so a batch of one-page scans keeps all cores
-busy just as one long PDF does.
+The engine comes from `OCR_ENGINES` by the `kind` of `settings.ocr`. Threads are enough for
+parallelism: Tesseract, the default engine, runs each page in its own process. The pool is
+shared by every document in flight, so a batch of one-page scans keeps all cores busy just as
+one long PDF does.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from agent.filetypes import DocType
 from agent.ingest.service import limits_from, read_upload
 from agent.ingest.validate import validate_upload
 from agent.ocr.cache import OcrCache, cache_key
+from agent.ocr.engine import PageTimeoutError
+from agent.ocr.engines import create_engine
 from agent.ocr.models import OcrEngineInfo, OcrResult, PageText
 from agent.ocr.pages import KnownText, PageImage, split_pages
-from agent.ocr.tesseract import PageTimeoutError, read_page, tesseract_version
 from agent.settings import Settings
 
 
@@ -39,14 +42,11 @@ class _InFlight:
 class OcrService:
     def __init__(self, settings: Settings, use_cache: bool = True) -> None:
         self.settings = settings
+        self.engine = create_engine(settings.ocr)
         self.cache = OcrCache(settings.cache_dir / "ocr") if use_cache else None
 
     def engine_info(self) -> OcrEngineInfo:
-        ocr = self.settings.ocr
-        return OcrEngineInfo(
-            version=tesseract_version(), lang=ocr.lang, psm=ocr.psm, oem=ocr.oem, dpi=ocr.dpi,
-            text_layer_min_chars=ocr.text_layer_min_chars,
-        )
+        return self.engine.info()
 
     def ocr_file(self, path: Path) -> OcrResult:
         return self.ocr_bytes(read_upload(path, self.settings), path.name)
@@ -84,14 +84,14 @@ class OcrService:
                pool: ThreadPoolExecutor) -> OcrResult | _InFlight:
         upload = validate_upload(data, filename, limits_from(self.settings))
         key = cache_key(upload.sha256, engine)
-        if self.cache and (hit := self.cache.get(key)):
+        if self.cache and (hit := self.cache.get(key, engine)):
             return hit.model_copy(update={"cached": True})
         started = time.perf_counter()
         workdir = tempfile.TemporaryDirectory(prefix="papertrail-ocr-")
         try:
             sources = split_pages(
-                data, DocType(upload.doc_type), Path(workdir.name), self.settings.ocr.dpi,
-                self.settings.ocr.text_layer_min_chars, self.settings.max_image_pixels,
+                data, DocType(upload.doc_type), Path(workdir.name), self.engine.options.dpi,
+                self.engine.options.text_layer_min_chars, self.settings.max_image_pixels,
             )
         except BaseException:
             workdir.cleanup()
@@ -121,7 +121,7 @@ class OcrService:
     def _ocr_page(self, source: PageImage) -> PageText:
         started = time.perf_counter()
         try:
-            page = read_page(source.path, self.settings.ocr, self.settings.ocr_page_timeout)
+            page = self.engine.read_page(source.path, self.settings.ocr_page_timeout)
         except PageTimeoutError as exc:
             return PageText(
                 page=source.page, text="", confidence=0.0, method="ocr", error=str(exc),

@@ -1,17 +1,17 @@
-"""Tesseract through pytesseract: one page image in, text and mean word confidence out."""
+"""Tesseract through pytesseract: one page image in, text, word confidences and boxes out."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pytesseract
 
-from agent.settings import OcrSettings
-from papertrail.errors import ConfigurationError, PapertrailError
+from agent.ocr.engine import OcrEngine, PageOcr, PageTimeoutError, WordBox
+from agent.ocr.options import TesseractOptions
+from papertrail.errors import ConfigurationError
 
 
 class _TesseractEnvironment(Mapping[str, str]):
@@ -46,17 +46,6 @@ class TesseractMissingError(ConfigurationError):
     code = "tesseract_missing"
 
 
-class PageTimeoutError(PapertrailError):
-    code = "ocr_page_timeout"
-
-
-@dataclass(frozen=True)
-class PageOcr:
-    text: str
-    confidence: float
-    words: int
-
-
 @lru_cache(maxsize=1)
 def tesseract_version() -> str:
     try:
@@ -68,27 +57,31 @@ def tesseract_version() -> str:
         ) from None
 
 
-def read_page(image_path: Path, settings: OcrSettings, timeout: float) -> PageOcr:
-    """OCR one page image file with a single Tesseract run (TSV gives words and confidences)."""
-    try:
-        data = pytesseract.image_to_data(
-            str(image_path),
-            lang=settings.lang,
-            config=f"--psm {settings.psm} --oem {settings.oem}",
-            timeout=timeout,
-            output_type=pytesseract.Output.DICT,
-        )
-    except RuntimeError as exc:
-        if "timeout" in str(exc).lower():
-            raise PageTimeoutError(f"Tesseract took longer than {timeout:g} s") from None
-        raise
-    return _assemble(data)
+class TesseractEngine(OcrEngine[TesseractOptions]):
+    def version(self) -> str:
+        return tesseract_version()
+
+    def read_page(self, image: Path, timeout: float) -> PageOcr:
+        """One Tesseract run per page: its TSV gives words, confidences and boxes."""
+        try:
+            data = pytesseract.image_to_data(
+                str(image),
+                lang=self.options.lang,
+                config=f"--psm {self.options.psm} --oem {self.options.oem}",
+                timeout=timeout,
+                output_type=pytesseract.Output.DICT,
+            )
+        except RuntimeError as exc:
+            if "timeout" in str(exc).lower():
+                raise PageTimeoutError(f"Tesseract took longer than {timeout:g} s") from None
+            raise
+        return _assemble(data)
 
 
 def _assemble(data: dict[str, list]) -> PageOcr:
     """Rebuild reading-order text from Tesseract's word table; average the word confidences."""
     lines: dict[tuple[int, int, int], list[str]] = {}
-    confidences: list[float] = []
+    boxes: list[WordBox] = []
     for i, word in enumerate(data["text"]):
         word = (word or "").strip()
         conf = float(data["conf"][i])
@@ -96,7 +89,8 @@ def _assemble(data: dict[str, list]) -> PageOcr:
             continue
         key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
         lines.setdefault(key, []).append(word)
-        confidences.append(conf)
+        boxes.append(WordBox(word, conf, int(data["left"][i]), int(data["top"][i]),
+                             int(data["width"][i]), int(data["height"][i])))
     out: list[str] = []
     previous: tuple[int, int] | None = None
     for (block, par, _line), words in lines.items():
@@ -104,5 +98,6 @@ def _assemble(data: dict[str, list]) -> PageOcr:
             out.append("")  # blank line between paragraphs
         out.append(" ".join(words))
         previous = (block, par)
-    mean = sum(confidences) / len(confidences) if confidences else 0.0
-    return PageOcr(text="\n".join(out), confidence=round(mean, 2), words=len(confidences))
+    mean = sum(b.confidence for b in boxes) / len(boxes) if boxes else 0.0
+    return PageOcr(text="\n".join(out), confidence=round(mean, 2), words=len(boxes),
+                   boxes=tuple(boxes))

@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
 @handles_user_errors
 def demo(per_class: int = typer.Option(1, min=1, help="Documents per generated type.")) -> None:
     """Train the demo bundle if none is active, then process generated documents."""
-    from classifiers.demo import ensure_active_bundle
+    from evals.demo_bundle import ensure_active_bundle
     from evals.samples import generate
 
     cfg = settings()

@@ -69,10 +69,10 @@ def ocr(
         console.print_json(result.model_dump_json())
         return
     engine = result.engine
+    options = " ".join(f"{name}={value}" for name, value in engine.options.items())
     console.print(
-        f"[bold]{file.name}[/]  sha256 {result.sha256[:12]}  tesseract {engine.version} "
-        f"lang={engine.lang} psm={engine.psm} dpi={engine.dpi}  "
-        f"{'cached' if result.cached else f'{result.seconds:.2f} s'}",
+        f"[bold]{file.name}[/]  sha256 {result.sha256[:12]}  {engine.name} {engine.version} "
+        f"{options}  {'cached' if result.cached else f'{result.seconds:.2f} s'}",
         highlight=False,
     )
     for page in result.pages:

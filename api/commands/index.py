@@ -7,38 +7,17 @@ from typing import Annotated
 
 import typer
 
+from api.context import handles_user_errors
 from api.context import settings as context_settings
-
-
-def _text_reader(settings):  # noqa: ANN001, ANN202
-    """Plain text files are read as they are; images and PDFs go through the OCR service."""
-    from retrieval.corpus import read_plain_text
-
-    ocr = None
-
-    def read(path: Path) -> str:
-        nonlocal ocr
-        if path.suffix.lower() == ".txt":
-            return read_plain_text(path)
-        if ocr is None:
-            try:
-                from agent.ocr import OcrService
-            except ImportError as exc:
-                raise typer.BadParameter(
-                    f"{path} needs OCR but agent.ocr is not available in this build."
-                ) from exc
-            ocr = OcrService(settings)
-        return ocr.ocr_file(path).text
-
-    return read
 
 
 def register(app: typer.Typer) -> None:
     @app.command("index")
+    @handles_user_errors
     def index(
-        data: Annotated[
-            Path, typer.Option("--data", help="Labelled corpus: <label>/* or labels.csv")
-        ],
+        data: Annotated[Path, typer.Option(
+            "--data", help="Labelled corpus: a folder with one sub-folder per class, or a "
+            "path,label CSV.")],
         limit: Annotated[
             int | None, typer.Option(help="Index at most this many documents.")
         ] = None,
@@ -47,15 +26,18 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Seed the `exemplars` collection from a labelled corpus and reload the `policies` one."""
-        from retrieval.corpus import exemplar_from_file, iter_labelled_files
+        from agent.ocr.text_reader import ocr_text_reader
+        from classifiers.corpus import list_labelled_files
+        from retrieval.exemplars import exemplar_from_file
         from retrieval.index import ExemplarIndex
         from retrieval.policies import load_policies
 
         settings = context_settings()
-        root = data.expanduser().resolve()
-        read = _text_reader(settings)
-        items = list(iter_labelled_files(root))[:limit]
-        with ExemplarIndex(settings) as idx:
+        source = data.expanduser().resolve()
+        root = source if source.is_dir() else source.parent
+        read = ocr_text_reader(settings)
+        items = list_labelled_files(source)[:limit]
+        with ExemplarIndex(settings.retrieval, settings.index_dir) as idx:
             policy_set = load_policies(policies or settings.retrieval.policies_file)
             n_policies = idx.upsert_policies(policy_set)
             batch: list = []
@@ -68,6 +50,6 @@ def register(app: typer.Typer) -> None:
                     typer.echo(f"  {done}/{len(items)} exemplars")
             done += idx.upsert_exemplars(batch)
             typer.echo(
-                f"Indexed {done} exemplars from {root} and {n_policies} policies "
+                f"Indexed {done} exemplars from {source} and {n_policies} policies "
                 f"(v{policy_set.version}); exemplars in index: {idx.count()}."
             )

@@ -59,7 +59,7 @@ def serve(
     workers: int = typer.Option(1, min=0, help="Celery worker processes to run alongside "
                                 "(0: use workers started elsewhere)."),
     llm: bool = typer.Option(False, "--llm", help="Also run `papertrail llm serve` (the local "
-                             "LLM server) when that command is installed."),
+                             "LLM server; needs the local-llm extra)."),
     samples: int = typer.Option(0, min=0, help="Upload this many generated sample documents "
                                 "once the API is up."),
 ) -> None:
@@ -74,7 +74,7 @@ def serve(
     _first_admin_key(cfg)
     _ensure_classifier(cfg)
     children: list[tuple[str, subprocess.Popen]] = []
-    if llm and _has_llm_command():
+    if llm:
         children.append(("llm server", _spawn(["llm", "serve"])))
     if workers:
         children.append(("worker", _spawn(["worker", "--concurrency", str(workers)])))
@@ -97,16 +97,6 @@ def serve(
         console.print("stopped")
 
 
-def _has_llm_command() -> bool:
-    from api.cli import app
-
-    if any(group.name == "llm" for group in app.registered_groups):
-        return True
-    err_console.print("[yellow]--llm: this install has no `papertrail llm serve`; "
-                      "starting without the local LLM server")
-    return False
-
-
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -123,7 +113,7 @@ def _first_admin_key(cfg) -> None:  # noqa: ANN001
 def _ensure_classifier(cfg) -> None:  # noqa: ANN001
     """A fresh machine has no bundle: train the small demo bundle on generated documents."""
     from classifiers.bundle import Registry
-    from classifiers.demo import ensure_active_bundle
+    from evals.demo_bundle import ensure_active_bundle
 
     if Registry(cfg.bundle_dir).active_id() is None:
         console.print("No active classifier bundle: training the demo bundle on generated "

@@ -30,8 +30,9 @@ def train(
     seed: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """Train a classifier bundle (BERT + TF-IDF baseline, calibrated) and register it."""
+    from agent.ocr.text_reader import ocr_text_reader
     from classifiers.bundle import Registry, read_info
-    from classifiers.corpus import load_corpora, load_label_map, ocr_reader
+    from classifiers.corpus import load_corpora, load_label_map
     from classifiers.train import train_bundle
 
     cfg_all = settings()
@@ -40,7 +41,7 @@ def train(
     cfg = cfg_all.classifier.model_copy(update=updates)
     registry = Registry(out or cfg_all.bundle_dir)
     # One file per worker: single-page scans would otherwise leave all but one core idle.
-    corpus = load_corpora(data, ocr_reader(cfg_all), workers=cfg_all.ocr_workers)
+    corpus = load_corpora(data, ocr_text_reader(cfg_all), workers=cfg_all.ocr_workers)
     if label_map:
         corpus = corpus.map_labels(load_label_map(label_map))
     console.print(f"corpus: {len(corpus)} documents, {corpus.counts()}")

@@ -9,14 +9,15 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from agent.adjudication import Adjudicator
 from agent.adjudication.adapters import LlmAdjudicator, QdrantRetriever
 from agent.services import Evidence
-from agent.settings import LlmSettings, Settings
+from agent.settings import LlmSettings
 from retrieval.index import ExemplarIndex
+from retrieval.options import RetrievalSettings
 from retrieval.policies import load_policies
 from tests.fakes import HashingEmbedder
 
 
 def test_retriever_adds_reviewed_exemplars_and_finds_them(tmp_path):
-    index = ExemplarIndex(Settings(data_dir=tmp_path), embedder=HashingEmbedder())
+    index = ExemplarIndex(RetrievalSettings(), tmp_path, embedder=HashingEmbedder())
     retriever = QdrantRetriever(index)
     retriever.add_exemplar("d1", "invoice total due vendor", "invoice", {"total": 5}, "alice")
     retriever.add_exemplar("d2", "dear sir letter sincerely", "letter", {}, "bob")

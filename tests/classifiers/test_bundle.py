@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agent.settings import Settings
 from classifiers.bundle import Registry, read_info, read_manifest, verify
 from classifiers.corpus import Corpus
 from classifiers.errors import BundleCorruptError, BundleNotFoundError
 from classifiers.inference import load_active, load_bundle
+from classifiers.options import ClassifierSettings
 from classifiers.train import TrainedModels
 
 
@@ -72,21 +72,22 @@ def test_registry_activation_keeps_one_active(bundle_copy: tuple[Registry, str])
     registry, bundle_id = bundle_copy
     assert registry.active_id() is None
     with pytest.raises(BundleNotFoundError, match="No active classifier bundle"):
-        load_active(Settings(data_dir=registry.root.parent / "elsewhere"))
+        load_active(registry.root.parent / "elsewhere", ClassifierSettings())
     assert registry.activate(bundle_id[:6]) == bundle_id  # a unique prefix is enough
     assert registry.active_id() == bundle_id and registry.ids() == [bundle_id]
     with pytest.raises(BundleNotFoundError, match="No bundle 'ffff'"):
         registry.activate("ffff")
 
 
-def test_load_active_from_settings(tmp_path: Path, bundle: tuple[Registry, str]) -> None:
+def test_load_active_from_a_bundle_folder(tmp_path: Path, bundle: tuple[Registry, str]) -> None:
     import shutil
 
     registry, bundle_id = bundle
-    settings = Settings(data_dir=tmp_path)
-    shutil.copytree(registry.path(bundle_id), settings.bundle_dir / bundle_id)
-    Registry(settings.bundle_dir).activate(bundle_id)
-    assert load_active(settings).bundle_id == bundle_id
+    shutil.copytree(registry.path(bundle_id), tmp_path / "bundles" / bundle_id)
+    Registry(tmp_path / "bundles").activate(bundle_id)
+    options = ClassifierSettings(inference_batch_size=4)
+    classifier = load_active(tmp_path / "bundles", options)
+    assert classifier.bundle_id == bundle_id and classifier.batch_size == 4
 
 
 def test_corrupt_weights_fall_back_to_the_baseline(
@@ -166,12 +167,3 @@ def test_runtime_bert_failure_degrades_to_the_baseline(
     assert classifier.auto_threshold() == prediction.auto_threshold == read_info(
         registry.path(bundle_id)).thresholds["baseline"].threshold
 
-
-def test_demo_bundle_is_trained_once(tmp_path: Path) -> None:
-    from classifiers.demo import ensure_active_bundle
-
-    settings = Settings(data_dir=tmp_path)
-    first = ensure_active_bundle(settings, n_per_class=3, with_bert=False, progress=False)
-    assert Registry(settings.bundle_dir).active_id() == first
-    assert ensure_active_bundle(settings, n_per_class=3, with_bert=False) == first
-    assert load_active(settings).classify("MEMORANDUM TO: All staff FROM: Ben").model == "baseline"

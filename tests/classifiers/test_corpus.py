@@ -6,11 +6,13 @@ from classifiers.corpus import (
     Corpus,
     Document,
     list_folder,
+    list_labelled_files,
     load_corpus,
     stratified_split,
     text_only_reader,
 )
 from classifiers.errors import CorpusError
+from evals.samples import generate
 
 
 def _write(path: Path, text: str) -> Path:
@@ -81,3 +83,20 @@ def test_map_labels_renames_and_drops() -> None:
     corpus = Corpus((Document("a", "Memo"), Document("b", "Note"), Document("c", "Letter")))
     mapped = corpus.map_labels({"Memo": "memo", "Letter": "letter", "Note": None})
     assert mapped.labels == ["memo", "letter"]
+
+
+def test_a_generated_sample_is_one_training_document(tmp_path: Path) -> None:
+    samples = generate(tmp_path, n_per_class=2, seed=3, classes=("invoice", "memo"),
+                       formats=("png", "pdf", "txt"))  # + the .json ground truth per sample
+    corpus = load_corpus(tmp_path, progress=False)
+    assert len(corpus) == len(samples) == 4
+    assert [Path(d.source).suffix for d in corpus.documents] == [".txt"] * 4
+    assert sorted(corpus.texts) == sorted(s.text + "\n" for s in samples)
+
+
+def test_labels_are_used_as_written(tmp_path: Path) -> None:
+    _write(tmp_path / "tree" / "Memo" / "a.txt", "memo a")
+    _write(tmp_path / "x.txt", "letter x")
+    csv = _write(tmp_path / "labels.csv", "path,label\nx.txt,Letter\n")
+    assert list_labelled_files(tmp_path / "tree")[0][1] == "Memo"
+    assert list_labelled_files(csv) == [(tmp_path / "x.txt", "Letter")]

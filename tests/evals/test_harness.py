@@ -46,6 +46,22 @@ def test_sroie_style_folder_is_receipts_with_fields(tmp_path: Path) -> None:
                                "total": str(samples[0].fields["total"])}
 
 
+def test_a_generated_sample_is_one_eval_item(tmp_path: Path) -> None:
+    samples = generate(tmp_path, n_per_class=2, seed=3, classes=("invoice", "memo"),
+                       formats=("png", "pdf", "txt"))
+    items = load_dataset(tmp_path)
+    assert len(items) == len(samples) == 4
+    assert [(i.path.suffix, i.label) for i in items] == [(".txt", "invoice")] * 2 + [
+        (".txt", "memo")] * 2
+
+
+def test_csv_labels_are_used_as_written(tmp_path: Path) -> None:
+    (tmp_path / "a.png").write_bytes(b"")
+    (tmp_path / "labels.csv").write_text("path,label\na.png,Invoice\n")
+    assert [(i.path, i.label) for i in load_dataset(tmp_path / "labels.csv")] == [
+        (tmp_path / "a.png", "Invoice")]
+
+
 class _Images(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

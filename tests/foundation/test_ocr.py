@@ -12,8 +12,9 @@ from reportlab.pdfgen import canvas
 
 from agent import errors
 from agent.ocr import OcrService
-from agent.ocr import service as ocr_service
-from agent.settings import OcrSettings, Settings
+from agent.ocr.options import TesseractOptions
+from agent.ocr.tesseract import TesseractEngine
+from agent.settings import Settings
 from evals import fixtures
 
 SECOND_PAGE = ["Delivery note", "Received in good order by Margaret Holloway"]
@@ -49,7 +50,7 @@ def test_multipage_tiff(settings: Settings) -> None:
 
 def test_pdf_text_layer_is_used_without_ocr(settings: Settings,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ocr_service, "read_page", _tesseract_must_not_run)
+    monkeypatch.setattr(TesseractEngine, "read_page", _tesseract_must_not_run)
     result = OcrService(settings).ocr_bytes(fixtures.text_pdf_bytes([fixtures.INVOICE_LINES]),
                                             "digital.pdf")
     [page] = result.pages
@@ -64,7 +65,7 @@ def test_scanned_pdf_is_rendered_and_ocred(settings: Settings) -> None:
     assert [p.method for p in result.pages] == ["ocr", "ocr"]
     assert_invoice_words(result.pages[0].text)
     assert "Holloway" in result.pages[1].text
-    assert result.engine.dpi == 300
+    assert result.engine.options["dpi"] == 300
 
 
 def test_mixed_pdf_reads_each_page_its_own_way(settings: Settings) -> None:
@@ -95,7 +96,7 @@ def test_second_run_comes_from_the_cache(settings: Settings,
     data = fixtures.png_bytes()
     first = OcrService(settings).ocr_bytes(data, "invoice.png")
     assert not first.cached
-    monkeypatch.setattr(ocr_service, "read_page", _tesseract_must_not_run)
+    monkeypatch.setattr(TesseractEngine, "read_page", _tesseract_must_not_run)
     second = OcrService(settings).ocr_bytes(data, "other-name.png")  # a new service, same folder
     assert second.cached
     assert second.text == first.text and second.cache_key == first.cache_key
@@ -104,16 +105,17 @@ def test_second_run_comes_from_the_cache(settings: Settings,
 def test_changed_ocr_settings_miss_the_cache(settings: Settings) -> None:
     data = fixtures.scanned_pdf_bytes([fixtures.INVOICE_LINES])
     first = OcrService(settings).ocr_bytes(data, "scan.pdf")
-    lower = settings.model_copy(update={"ocr": OcrSettings(dpi=150)})
+    lower = settings.model_copy(update={"ocr": TesseractOptions(dpi=150)})
     second = OcrService(lower).ocr_bytes(data, "scan.pdf")
     assert not second.cached and second.cache_key != first.cache_key
-    assert second.engine.dpi == 150
+    assert second.engine.options["dpi"] == 150
 
 
 def test_engine_version_and_settings_are_recorded(settings: Settings) -> None:
     engine = OcrService(settings).ocr_bytes(fixtures.png_bytes(), "a.png").engine
-    assert engine.engine == "tesseract" and re.match(r"\d+\.\d+", engine.version)
-    assert (engine.lang, engine.psm, engine.oem) == ("eng", 3, 1)
+    assert engine.name == "tesseract" and re.match(r"\d+\.\d+", engine.version)
+    assert engine.options == {"lang": "eng", "psm": 3, "oem": 1, "dpi": 300,
+                              "text_layer_min_chars": 20}
 
 
 def test_page_timeout_marks_the_page_and_is_not_cached(settings: Settings) -> None:

@@ -47,7 +47,7 @@ def test_lineage_records_what_produced_the_decision(db_settings: Settings, open_
     pipeline.process(doc_id)
     records = {r["node"]: r["payload"] for r in pipeline.services.lineage.records(doc_id)}
     assert records["ingest"]["input_sha256"] == doc_id
-    assert records["ocr"]["engine"]["engine"] == "tesseract"
+    assert records["ocr"]["engine"]["name"] == "tesseract"
     assert records["ocr"]["page_confidences"][0] > 80
     assert records["classify"]["classifier"]["bundle_id"] == "marker-test"
     assert records["classify"]["threshold"] == 0.9

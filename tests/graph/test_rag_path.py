@@ -26,7 +26,7 @@ EXEMPLARS = [
 
 @pytest.fixture
 def rag_parts(settings: Settings):
-    index = ExemplarIndex(settings, embedder=HashingEmbedder())
+    index = ExemplarIndex(settings.retrieval, settings.index_dir, embedder=HashingEmbedder())
     retriever = QdrantRetriever(index)
     for doc_id, label, text in EXEMPLARS:
         retriever.add_exemplar(doc_id, text, label, {}, "seed-reviewer")

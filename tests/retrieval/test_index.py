@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.settings import Settings
 from retrieval.index import Exemplar, ExemplarIndex, point_id
+from retrieval.options import RetrievalSettings
 from retrieval.policies import load_policies
 from tests.fakes import HashingEmbedder
 
@@ -19,7 +19,7 @@ DOCS = [
 
 @pytest.fixture
 def index(tmp_path):
-    with ExemplarIndex(Settings(data_dir=tmp_path), embedder=HashingEmbedder()) as idx:
+    with ExemplarIndex(RetrievalSettings(), tmp_path, embedder=HashingEmbedder()) as idx:
         yield idx
 
 
@@ -57,10 +57,10 @@ def test_point_ids_are_deterministic():
 
 
 def test_index_persists_on_disk(tmp_path):
-    settings = Settings(data_dir=tmp_path)
-    with ExemplarIndex(settings, embedder=HashingEmbedder()) as idx:
+    options = RetrievalSettings()
+    with ExemplarIndex(options, tmp_path, embedder=HashingEmbedder()) as idx:
         idx.upsert_exemplars(DOCS[:2])
-    with ExemplarIndex(settings, embedder=HashingEmbedder()) as idx:
+    with ExemplarIndex(options, tmp_path, embedder=HashingEmbedder()) as idx:
         assert idx.count() == 2
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from agent.settings import Settings
 from classifiers.bundle import Registry
 from classifiers.corpus import load_corpus
 from classifiers.train import train_bundle
-
-if TYPE_CHECKING:
-    from agent.settings import Settings
+from evals.samples import generate
 
 
 def ensure_active_bundle(settings: Settings, n_per_class: int = 12, with_bert: bool = True,
@@ -22,15 +20,13 @@ def ensure_active_bundle(settings: Settings, n_per_class: int = 12, with_bert: b
     bank_statement, contract, letter, memo, resume) from their text: about a minute on 2 cores
     with BERT, seconds with `with_bert=False`. It is a demo, not a model for real documents.
     """
-    from evals.samples import generate  # our own documents; no real data needed
-
     registry = Registry(settings.bundle_dir)
     active = registry.active_id()
     if active is not None and (registry.path(active) / "manifest.json").is_file():
         return active
     cfg = settings.classifier.model_copy(update={"epochs": epochs, "max_length": max_length})
     with tempfile.TemporaryDirectory(prefix="papertrail-demo-samples-") as tmp:
-        generate(Path(tmp), n_per_class=n_per_class, seed=0, formats=("txt",))
+        generate(Path(tmp), n_per_class=n_per_class, seed=0, formats=("txt",))  # no real data
         corpus = load_corpus(Path(tmp), progress=False)
     return train_bundle(corpus, cfg, registry, with_bert=with_bert, activate=True,
                         progress=progress)

@@ -1,0 +1,43 @@
+"""How pages become text: the options every OCR engine shares, and one options class per engine.
+
+`Settings.ocr` holds one engine's options; their `kind` names the engine (see
+`agent.ocr.engines.OCR_ENGINES`). The default engine, Tesseract, reads `PAPERTRAIL_OCR_*`.
+Another engine is chosen with `PAPERTRAIL_OCR='{"kind": "<name>", ...}'`.
+
+A new engine brings: its options class here (a subclass of `OcrOptions` with its own `kind`
+literal and env prefix, added to `OcrEngineOptions`), its `OcrEngine` in a module of its own, and
+one line in `OCR_ENGINES`. Every field of an engine's options is part of the OCR cache key.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class OcrOptions(BaseSettings):
+    """Options of every engine: how a scanned page is rendered, and when OCR is not needed."""
+
+    kind: str
+    dpi: int = Field(300, ge=72, le=600, description="Render resolution for scanned PDF pages.")
+    text_layer_min_chars: int = Field(
+        20, ge=1, description="A PDF page whose text layer has at least this many letters/digits "
+        "is read from the text layer instead of OCR."
+    )
+
+
+class TesseractOptions(OcrOptions):
+    """Tesseract through pytesseract: the default engine."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_OCR_", extra="ignore")
+
+    kind: Literal["tesseract"] = "tesseract"
+    lang: str = Field("eng", description="Tesseract language(s), e.g. 'eng' or 'eng+deu'.")
+    psm: int = Field(3, ge=0, le=13, description="Tesseract page segmentation mode.")
+    oem: int = Field(1, ge=0, le=3, description="Tesseract engine mode (1 = LSTM).")
+
+
+# One member today; each new engine's options class joins the union (`A | B` inside Union[]).
+OcrEngineOptions = Annotated[Union[TesseractOptions], Field(discriminator="kind")]  # noqa: UP007
