@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.context import settings as context_settings
+from api.cli_support import settings as cli_settings
 
 
 def _text_reader(settings):  # noqa: ANN001, ANN202
@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
         from retrieval.index import ExemplarIndex
         from retrieval.policies import load_policies
 
-        settings = context_settings()
+        settings = cli_settings()
         root = data.expanduser().resolve()
         read = _text_reader(settings)
         items = list(iter_labelled_files(root))[:limit]
