@@ -70,10 +70,11 @@ lint: install
 bench: install
 	$(PY) benchmarks/ocr.py
 
-# Concurrent uploads against a fresh `papertrail serve` (stand-in classifier: measures the
-# API, queue, OCR and graph, not model quality). Against your own server: see docs/api.md.
+# Concurrent uploads against a fresh `papertrail serve` on the demo bundle it trains (about a
+# minute): measures the API, queue, OCR, classifier and graph. Against your own server: see
+# docs/api.md.
 bench-load: install
-	$(PY) benchmarks/load.py --start-serve --parts tests.api.parts:fake_parts --duration 30
+	$(PY) benchmarks/load.py --start-serve --duration 30
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 
 from agent.errors import DocumentNotFoundError
 from agent.store.db import Database
@@ -35,6 +36,11 @@ def record_hash(prev_hash: str, doc_id: str, seq: int, node: str, created_at: st
                    "created_at": created_at, "payload": payload})
 
 
+def _with_key(doc_id: str, dedupe_key: str) -> Select:
+    return select(LineageRecord.id).where(LineageRecord.doc_id == doc_id,
+                                          LineageRecord.dedupe_key == dedupe_key)
+
+
 class VerifyReport(BaseModel):
     doc_id: str
     ok: bool
@@ -50,15 +56,22 @@ class LineageLog:
                dedupe_key: str | None = None) -> None:
         """Add a record at the head of the document's chain (once per `dedupe_key`)."""
         payload = json.loads(canonical_json(payload))  # exactly what the JSON column returns
+        try:
+            self._append(doc_id, node, payload, dedupe_key)
+        except IntegrityError:
+            if dedupe_key is None or not self._has(doc_id, dedupe_key):
+                raise
+            # a concurrent replay of the same step wrote it first: logged once, as wanted
+
+    def _append(self, doc_id: str, node: str, payload: dict[str, Any],
+                dedupe_key: str | None) -> None:
         with self.db.session() as session:
             document = session.scalars(
                 select(Document).where(Document.id == doc_id).with_for_update()
             ).one_or_none()
             if document is None:
                 raise DocumentNotFoundError(f"No document with id {doc_id!r}.")
-            if dedupe_key and session.scalars(select(LineageRecord.id).where(
-                LineageRecord.doc_id == doc_id, LineageRecord.dedupe_key == dedupe_key,
-            )).first():
+            if dedupe_key and session.scalars(_with_key(doc_id, dedupe_key)).first():
                 return
             seq = document.lineage_count + 1
             prev = document.lineage_head or GENESIS
@@ -69,6 +82,10 @@ class LineageLog:
                 dedupe_key=dedupe_key, prev_hash=prev, hash=new_hash,
             ))
             document.lineage_head, document.lineage_count = new_hash, seq
+
+    def _has(self, doc_id: str, dedupe_key: str) -> bool:
+        with self.db.session() as session:
+            return session.scalars(_with_key(doc_id, dedupe_key)).first() is not None
 
     def records(self, doc_id: str) -> list[dict[str, Any]]:
         with self.db.session() as session:

@@ -1,4 +1,10 @@
-"""Run documents through the graph and resume paused reviews. Thread id = document id."""
+"""Run documents through the graph and resume paused reviews. Thread id = document id.
+
+A convenience around the graph for this project's faces (CLI, worker, eval harness): it opens
+the checkpointer, records failures on the document and turns the graph's answers into friendly
+outcomes. The invariants (a review decided once, a decided document never run again, a
+malformed decision refused) live in the graph itself.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +30,12 @@ class ReviewNotPendingError(PapertrailError):
     code = "review_not_pending"
 
 
+class InvalidReviewDecisionError(PapertrailError):
+    """The graph refused the decision and is still waiting for one."""
+
+    code = "invalid_review_decision"
+
+
 class ResumeOutcome(BaseModel):
     acted: bool
     message: str
@@ -38,9 +50,8 @@ class Pipeline:
     @classmethod
     @contextmanager
     def open(cls, settings: Settings, **overrides: Any) -> Iterator[Pipeline]:
-        from agent.wiring import build_services
-
-        services = build_services(settings, **overrides)
+        """The graph on `Services.from_settings(settings, **overrides)` and the checkpointer."""
+        services = Services.from_settings(settings, **overrides)
         with open_checkpointer(settings) as checkpointer:
             yield cls(services, checkpointer)
 
@@ -78,35 +89,44 @@ class Pipeline:
         return DocumentState.model_validate(self.graph.get_state(config).values)
 
     def resume(self, doc_id: str, decision: ReviewDecision) -> ResumeOutcome:
-        """Apply a person's decision once. A second decision changes nothing and says so."""
-        if decision.action == "relabel" and decision.label not in self.services.classifier.labels:
-            raise PapertrailError(
-                f"Unknown label {decision.label!r}; choose one of "
-                f"{', '.join(self.services.classifier.labels)}."
-            )
-        reviews = self.services.store.reviews
-        if reviews.get(doc_id) is None or not self.is_paused(doc_id):
-            existing = reviews.get(doc_id)
-            if existing is not None and existing.status == "decided":
-                return ResumeOutcome(acted=False, state=self.current(doc_id), message=(
-                    f"Review of {doc_id[:12]} was already decided by {existing.reviewer} "
-                    f"({(existing.decision or {}).get('action')}); nothing changed."))
+        """Apply a person's decision once. A second decision changes nothing and says so; one
+        the graph refuses (e.g. a label outside the set) raises and leaves the review waiting."""
+        wanted = decision.model_dump()
+        review = self.services.store.reviews.get(doc_id)
+        if review is None:
             raise ReviewNotPendingError(f"Document {doc_id[:12]} has no pending review.")
-        if not reviews.claim(doc_id, decision.model_dump(), decision.reviewer):
-            existing = reviews.get(doc_id)
-            return ResumeOutcome(acted=False, state=self.current(doc_id), message=(
-                f"Review of {doc_id[:12]} was already decided by "
-                f"{existing.reviewer if existing else 'someone else'}; nothing changed."))
+        paused = self.is_paused(doc_id)
+        if review.status == "decided" and (review.decision != wanted or not paused):
+            return self._already_decided(doc_id)
+        if not paused:
+            raise ReviewNotPendingError(
+                f"Document {doc_id[:12]} is not waiting for a review in this pipeline.")
+        config = self._config(doc_id)
         try:
-            self.graph.invoke(Command(resume=decision.model_dump()), self._config(doc_id))
+            self.graph.invoke(Command(resume=wanted), config)
         except Exception as exc:
-            reviews.release(doc_id)
             self._record_failure(doc_id, exc)
             raise
+        review = self.services.store.reviews.get(doc_id)
+        if review is None or review.decision != wanted:
+            if review is not None and review.status == "decided":
+                return self._already_decided(doc_id)
+            asked = self.graph.get_state(config).interrupts
+            error = asked[-1].value.get("error") if asked else None
+            raise InvalidReviewDecisionError(error or f"The review of {doc_id[:12]} is still "
+                                             "waiting; the decision was not taken.")
         state = self.current(doc_id)
         return ResumeOutcome(acted=True, state=state, message=(
             f"{decision.action} by {decision.reviewer}: document is now "
             f"{state.status if state else 'unknown'}."))
+
+    def _already_decided(self, doc_id: str) -> ResumeOutcome:
+        review = self.services.store.reviews.get(doc_id)
+        who = review.reviewer if review else "someone else"
+        action = ((review.decision if review else None) or {}).get("action")
+        return ResumeOutcome(acted=False, state=self.current(doc_id), message=(
+            f"Review of {doc_id[:12]} was already decided by {who} ({action}); "
+            "nothing changed."))
 
     def _record_failure(self, doc_id: str, exc: Exception) -> None:
         message = f"{type(exc).__name__}: {exc}"

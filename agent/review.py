@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 Action = Literal["approve", "reject", "relabel", "edit"]
+ACTIONS: tuple[str, ...] = get_args(Action)
 
 
 class ReviewDecision(BaseModel):
@@ -50,3 +51,26 @@ def review_payload(state: Any, labels: list[str]) -> dict[str, Any]:
         "text_snippet": state.text[:1500],
         "allowed_labels": labels,
     }
+
+
+def review_request(doc_id: str, reasons: list[str], labels: list[str],
+                   error: str | None = None) -> dict[str, Any]:
+    """What the paused graph asks for (the value of its interrupt): why a person must look, the
+    decisions they can send and, after a value it could not take, why."""
+    return {"doc_id": doc_id, "reasons": reasons, "actions": list(ACTIONS),
+            "allowed_labels": labels, "error": error}
+
+
+def read_decision(value: Any, labels: list[str]) -> tuple[ReviewDecision | None, str | None]:
+    """A resume value as a decision, or why it is not one (never raises)."""
+    try:
+        decision = ReviewDecision.model_validate(value)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}"
+                             for e in exc.errors())
+        return None, (f"Not a review decision ({problems}). Send {{\"action\": one of "
+                      f"{', '.join(ACTIONS)}, \"reviewer\": who decides, \"label\" for relabel, "
+                      "\"fields\" for edit, \"note\" optional}.")
+    if decision.action == "relabel" and decision.label not in labels:
+        return None, (f"Unknown label {decision.label!r}; choose one of {', '.join(labels)}.")
+    return decision, None

@@ -1,11 +1,14 @@
-"""The collaborators graph nodes use, behind small interfaces, built once from settings.
+"""The collaborators graph nodes use, behind small interfaces, and the one way to build them:
+`Services.from_settings(settings, **overrides)`.
 
-Nodes never construct anything themselves: tests pass small real parts or fakes here.
+Nodes never construct anything themselves. The graph factory, the CLI, the API, the worker and
+the eval harness all build their parts here; tests (and the eval harness, for its classifier)
+pass overrides, each replacing only its own part.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -13,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from agent.lineage import LineageLog
 from agent.ocr import OcrService
-from agent.rules import RuleSet
+from agent.rules import RuleSet, load_rule_sets
 from agent.settings import Settings
 from agent.store import Store
 from classifiers.prediction import Prediction
@@ -87,4 +90,81 @@ class Services:
     extractor: Extractor
     retriever: Retriever | None = None
     adjudicator: Adjudicator | None = None
-    k_evidence: int = 4
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> Services:
+        """Every part as `settings` name it. Each override replaces only its own part (e.g.
+        `classifier=...` keeps the default retriever and adjudicator); `retriever=None` or
+        `adjudicator=None` means none. The lineage log always writes to the store's database.
+        """
+        unknown = sorted(set(overrides) - set(PART_BUILDERS))
+        if unknown:
+            raise TypeError(f"Unknown part(s) {unknown}; Services parts are "
+                            f"{sorted(PART_BUILDERS)}.")
+        missing = sorted(name for name, part in overrides.items()
+                         if part is None and name not in OPTIONAL_PARTS)
+        if missing:
+            raise TypeError(f"Part(s) {missing} cannot be None: the graph needs them.")
+        parts = build_parts(settings, PART_BUILDERS, **overrides)
+        return cls(settings=settings, lineage=LineageLog(parts["store"].db), **parts)
+
+
+def build_parts(settings: Settings, names: Iterable[str], **overrides: Any) -> dict[str, Any]:
+    """The named parts, each the override given for it or built from settings (in the order
+    of `PART_BUILDERS`). For a face that needs only some parts, e.g. the API's health probes."""
+    wanted = set(names)
+    return {name: overrides[name] if name in overrides else build(settings)
+            for name, build in PART_BUILDERS.items() if name in wanted}
+
+
+def extract_with_provenance(doc_type: str, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The deterministic extractors, as (field values, provenance for lineage)."""
+    from agent.extraction import extract_fields
+
+    found = extract_fields(doc_type, text)
+    values = {name: value for name, value in found.values().items() if value is not None}
+    return values, {
+        "extractor_version": found.extractor_version,
+        "provenance": {name: src.model_dump() for name, src in found.provenance.items()},
+    }
+
+
+def active_classifier(settings: Settings) -> DocumentClassifier:
+    """The active bundle of the data folder (`BundleNotFoundError` when none is active)."""
+    from classifiers.inference import load_active
+
+    return load_active(settings.bundle_dir, settings.classifier)
+
+
+def default_retriever(settings: Settings) -> Retriever:
+    """Reviewed exemplars from Qdrant, opened on first use (agent/lazy_retrieval.py says why)."""
+    from agent.lazy_retrieval import LazyRetriever
+
+    return LazyRetriever(settings)
+
+
+def default_adjudicator(settings: Settings) -> Adjudicator:
+    """The adjudicator of `PAPERTRAIL_LLM_POLICY`. With the default policy `human` it calls no
+    LLM and trusts nothing: ambiguous documents go to a person with the retrieved evidence
+    (docs/adjudication.md says why)."""
+    from agent.adjudication.adapters import LlmAdjudicator
+    from agent.adjudication.adjudicator import Adjudicator as LlmCaller
+    from agent.adjudication.cache import PromptCache
+    from retrieval.policies import load_policies
+
+    caller = LlmCaller(settings.llm, cache=PromptCache(settings.cache_dir / "adjudication"))
+    return LlmAdjudicator(caller, load_policies(settings.retrieval.policies_file))
+
+
+# How each part is built from settings, in build order: the store first, then the rule sets
+# (a broken rule file fails here, at start-up), then the models.
+PART_BUILDERS: dict[str, Callable[[Settings], Any]] = {
+    "store": Store.from_settings,
+    "rule_sets": lambda settings: load_rule_sets(settings.rules_dir),
+    "ocr": OcrService,
+    "classifier": active_classifier,
+    "extractor": lambda settings: extract_with_provenance,
+    "retriever": default_retriever,
+    "adjudicator": default_adjudicator,
+}
+OPTIONAL_PARTS = ("retriever", "adjudicator")

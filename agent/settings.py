@@ -133,10 +133,6 @@ class WorkerSettings(BaseSettings):
     concurrency: int = Field(1, ge=1, description="Worker processes per `papertrail worker`.")
     max_retries: int = Field(5, ge=0, description="Retries of a failing task (with backoff).")
     retry_backoff_max: int = Field(120, ge=1, description="Longest wait between retries, seconds.")
-    parts_factory: str | None = Field(
-        None, description="`module:function` returning the pipeline's parts as keyword "
-        "arguments for Pipeline.open (tests, custom deployments); default: built-in wiring.",
-    )
     stalled_after_seconds: float = Field(
         120.0, gt=0, description="A document left `received`/`processing` this long with no "
         "progress is queued again when a worker starts (crash recovery).",

@@ -1,4 +1,4 @@
-"""The HTTP API: `create_app(settings, **parts)` builds it; `papertrail serve` runs it."""
+"""The HTTP API: `create_app(settings)` builds it; `papertrail serve` runs it."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from agent.settings import Settings
-from api.appstate import AppState
+from api.app_resources import AppResources
 from api.metrics import registry_for
 from api.routes import documents, ops, reviews
 
 
-def create_app(settings: Settings | None = None, **parts: Any) -> FastAPI:
-    """The app on these settings. `parts` (classifier=..., retriever=...) are the pipeline's
-    parts as for Pipeline.open; default: PAPERTRAIL_WORKER_PARTS_FACTORY or built-in wiring."""
+def create_app(settings: Settings | None = None, **probed_overrides: Any) -> FastAPI:
+    """The app on these settings. `probed_overrides` (`retriever=...`, `adjudicator=...`)
+    replace the parts GET /healthz probes (tests); the workers build their own."""
     settings = settings or Settings()
-    state = AppState.open(settings, parts or None)
+    state = AppResources.open(settings, **probed_overrides)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from api import context
+from api import cli_support
 from api.commands import (
     bundles,
     demo,
@@ -35,7 +35,7 @@ def main(
         help="Folder for the database, blobs, caches, bundles and indexes (default ./var).",
     ),
 ) -> None:
-    context.set_overrides(data_dir)
+    cli_support.set_overrides(data_dir)
 
 
 documents.register(app)

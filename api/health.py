@@ -1,4 +1,8 @@
-"""GET /healthz: each component's state. Parts not configured are reported, not failed."""
+"""GET /healthz: each component's state. Parts not configured are reported, not failed.
+
+The classifier is reported from the active bundle's verified manifest (no model is loaded in
+the API process); the index and the LLM are probed as the workers build them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from api.appstate import AppState
+from api.app_resources import AppResources
 from api.schemas import ComponentHealth, Health
 from api.worker import queue_depth
 
@@ -41,7 +45,7 @@ def _probe_openai_compatible(base_url: str) -> ComponentHealth:
     return ComponentHealth(status="ok", detail={"url": url, "http_status": response.status_code})
 
 
-def check(state: AppState) -> Health:
+def check(state: AppResources) -> Health:
     components: dict[str, ComponentHealth] = {}
     try:
         with state.store.db.engine.connect() as conn:
@@ -54,32 +58,15 @@ def check(state: AppState) -> Health:
     components["broker"] = (
         ComponentHealth(status="ok", detail={"queue_depth": depth}) if depth is not None else
         ComponentHealth(status="error", detail={"error": "the task broker is not reachable"}))
-    services, error = state.services()
-    if services is None:
-        components["classifier"] = ComponentHealth(status="error", detail={
-            "error": error, "action": "activate a working classifier bundle, then wait a minute "
-            "or restart"})
-        parts = state.parts or {}
-        components["index"] = _probe(parts.get("retriever"), "retriever (Qdrant index)")
-        components["llm"] = _probe(parts.get("adjudicator"), "LLM adjudicator")
+    components["classifier"] = state.bundle.check()
+    try:
+        parts = state.probed_parts()
+    except Exception as exc:  # e.g. a broken policies file: shown, not raised
+        error = ComponentHealth(status="error", detail={"error": f"{type(exc).__name__}: {exc}"})
+        components["index"] = components["llm"] = error
     else:
-        components["classifier"] = _classifier_health(services.classifier)
-        components["index"] = _probe(services.retriever, "retriever (Qdrant index)")
-        components["llm"] = _probe(services.adjudicator, "LLM adjudicator")
+        components["index"] = _probe(parts["retriever"], "retriever (Qdrant index)")
+        components["llm"] = _probe(parts["adjudicator"], "LLM adjudicator")
     degraded = any(components[name].status == "error" for name in REQUIRED) or any(
         c.status == "error" for c in components.values())
     return Health(status="degraded" if degraded else "ok", components=components)
-
-
-def _classifier_health(classifier: Any) -> ComponentHealth:
-    try:
-        info = dict(classifier.lineage())
-        if hasattr(classifier, "health"):
-            info.update(classifier.health() or {})
-        return ComponentHealth(status="ok", detail={
-            "bundle_id": info.get("bundle_id"),
-            "trained_at": info.get("trained_at") or info.get("created_at"),
-            "classes": list(classifier.labels),
-            "auto_threshold": classifier.auto_threshold(), **info})
-    except Exception as exc:
-        return ComponentHealth(status="error", detail={"error": f"{type(exc).__name__}: {exc}"})

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from agent.store.models import Decision, Document, LineageRecord, Review
-from api.appstate import AppState
+from api.app_resources import AppResources
 from api.worker import queue_depth
 
 BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, float("inf"))
@@ -44,7 +44,7 @@ class _Histogram:
 
 
 class PipelineCollector(Collector):
-    def __init__(self, state: AppState) -> None:
+    def __init__(self, state: AppResources) -> None:
         self.state = state
         self._lock = threading.Lock()
         self._cursor = 0
@@ -140,7 +140,7 @@ class PipelineCollector(Collector):
                                 value=-1 if depth is None else depth)
 
 
-def registry_for(state: AppState) -> CollectorRegistry:
+def registry_for(state: AppResources) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(PipelineCollector(state))
     return registry

@@ -30,7 +30,6 @@ from agent.pipeline import Pipeline
 from agent.review import ReviewDecision
 from agent.settings import Settings
 from agent.store import Document, DocumentStatus, Store
-from api.parts import load_parts
 from api.tables import create_tables
 
 log = logging.getLogger(__name__)
@@ -56,8 +55,10 @@ def result_backend(settings: Settings) -> str:
     return f"db+sqlite:///{settings.resolved_data_dir / 'results.sqlite'}"
 
 
-def make_celery(settings: Settings) -> Celery:
-    """A Celery app for these settings, with the tasks registered."""
+def make_celery(settings: Settings, **overrides: Any) -> Celery:
+    """A Celery app for these settings, with the tasks registered. `overrides` replace parts of
+    the pipeline its tasks run, as for `Services.from_settings` (tests run workers on stand-ins
+    this way)."""
     app = Celery("papertrail", broker=broker_url(settings), backend=result_backend(settings))
     app.conf.update(
         task_default_queue=settings.worker.queue,
@@ -73,7 +74,7 @@ def make_celery(settings: Settings) -> Celery:
         if broker_url(settings).startswith("redis") else {},
     )
     app.papertrail_settings = settings  # type: ignore[attr-defined]
-    _register_tasks(app, settings)
+    _register_tasks(app, settings, overrides)
     return app
 
 
@@ -81,8 +82,9 @@ class WorkerRuntime:
     """One store and one pipeline per worker process, opened on first use (after the fork)
     and closed at shutdown."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, overrides: dict[str, Any] | None = None) -> None:
         self.settings = settings
+        self.overrides = dict(overrides or {})
         self._stack = ExitStack()
         self._store: Store | None = None
         self._pipeline: Pipeline | None = None
@@ -101,9 +103,8 @@ class WorkerRuntime:
     def pipeline(self) -> Pipeline:
         with self._lock:
             if self._pipeline is None:
-                parts = {"store": self.store, **load_parts(self.settings)}
                 self._pipeline = self._stack.enter_context(
-                    Pipeline.open(self.settings, **parts))
+                    Pipeline.open(self.settings, **{"store": self.store, **self.overrides}))
             return self._pipeline
 
     def close(self) -> None:
@@ -112,8 +113,8 @@ class WorkerRuntime:
             self._store, self._pipeline = None, None
 
 
-def _register_tasks(app: Celery, settings: Settings) -> None:
-    runtime = WorkerRuntime(settings)
+def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) -> None:
+    runtime = WorkerRuntime(settings, overrides)
     app.papertrail_runtime = runtime  # type: ignore[attr-defined]
     opts: dict[str, Any] = dict(
         bind=True, acks_late=True, reject_on_worker_lost=True,
@@ -222,9 +223,10 @@ def queue_depth(app: Celery) -> int | None:
 
 
 def run_worker(settings: Settings, concurrency: int | None = None, pool: str = "prefork",
-               loglevel: str = "INFO", hostname: str | None = None) -> None:
-    """Run a worker in this process until it is stopped (SIGTERM/SIGINT: warm shutdown)."""
-    app = make_celery(settings)
+               loglevel: str = "INFO", hostname: str | None = None, **overrides: Any) -> None:
+    """Run a worker in this process until it is stopped (SIGTERM/SIGINT: warm shutdown).
+    `overrides` replace parts of its pipeline, as for `Services.from_settings`."""
+    app = make_celery(settings, **overrides)
     argv = ["worker", f"--loglevel={loglevel}", f"--pool={pool}", "-Q", settings.worker.queue,
             f"--concurrency={concurrency or settings.worker.concurrency}", "--without-gossip",
             "--without-mingle", "--without-heartbeat"]

@@ -36,19 +36,26 @@ def select(items: list[EvalItem], limit: int | None, seed: int = 13) -> list[Eva
     return ordered[:limit] if limit else ordered
 
 
-def eval_settings(settings: Settings, out_dir: Path, workers: int | None) -> Settings:
-    """The eval's own database, blobs and checkpoints under DIR/var; the user's OCR cache."""
-    return settings.model_copy(update={
+def eval_settings(settings: Settings, out_dir: Path, workers: int | None,
+                  llm: bool = True) -> Settings:
+    """The eval's own database, blobs and checkpoints under DIR/var; the user's OCR cache.
+    With `llm` off the adjudication policy is `human`: no LLM runs, and ambiguous documents go
+    to the (oracle) reviewer with their retrieved evidence."""
+    update: dict[str, Any] = {
         "data_dir": out_dir / "var", "database_url": None, "checkpoint_url": None,
         "shared_cache_dir": settings.cache_dir, "ocr_workers": workers or settings.ocr_workers,
-    })
+    }
+    if not llm:
+        update["llm"] = settings.llm.model_copy(update={"policy": "human"})
+    return settings.model_copy(update=update)
 
 
 def run_eval(
     items: list[EvalItem], out_dir: Path, settings: Settings, classifier: DocumentClassifier,
-    parts: dict[str, Any], progress: Progress | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[dict[str, Any]], float]:
-    """Returns every row (old and new) and the wall time spent on the new ones."""
+    """Every row (old and new) and the wall time spent on the new ones. The graph's parts are
+    built from `settings`, with the classifier under evaluation."""
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / RESULTS
     done = _load_rows(results)
@@ -56,7 +63,7 @@ def run_eval(
     started = time.perf_counter()
     if todo:
         _warm_ocr(todo, settings, progress)
-        with Pipeline.open(settings, classifier=classifier, **parts) as pipeline, \
+        with Pipeline.open(settings, classifier=classifier) as pipeline, \
                 results.open("a", encoding="utf-8") as sink:
             task = progress.add_task("graph + oracle", total=len(todo)) if progress else None
             for item in todo:

@@ -30,7 +30,7 @@ def classify(state: DocumentState, services: Services) -> Out:
 def retrieve(state: DocumentState, services: Services) -> Out:
     if services.retriever is None:
         return {"evidence": []}, {"retriever": None, "note": "no retriever configured"}
-    evidence = services.retriever.search(state.text, services.k_evidence)
+    evidence = services.retriever.search(state.text, services.settings.retrieval.k)
     hits = [e.model_dump() for e in evidence]
     return {"evidence": hits}, {
         "retriever": services.retriever.lineage(),

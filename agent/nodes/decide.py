@@ -1,8 +1,12 @@
 """prepare_review, human_review, finalize: a person decides when needed; the outcome is kept.
 
-LangGraph re-runs a node that called `interrupt()` from its first line when resumed, so the
-side effects (the pending review row) live in `prepare_review`, and `human_review` does
-nothing but wait and validate.
+LangGraph re-runs a node that called `interrupt()` from its first line when resumed, and keeps
+every value it was resumed with: a node that raises after `interrupt()` returned would raise
+again on every later resume. So the side effects before the wait (the pending review row) live
+in `prepare_review`; `human_review` only validates, asks again with the error when a value is
+not a decision it can take, and claims the review, idempotently for a replay of the same
+decision. A different decision on a review someone else decided never acts: it is asked again,
+told who decided.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any
 from langgraph.types import interrupt
 
 from agent.nodes.check import extract_for
-from agent.review import ReviewDecision, review_payload
+from agent.review import ReviewDecision, read_decision, review_payload, review_request
 from agent.services import Services
 from agent.state import DocumentState
 from agent.store import DocumentStatus
@@ -33,8 +37,29 @@ def prepare_review(state: DocumentState, services: Services) -> Out:
 
 
 def human_review(state: DocumentState, services: Services) -> Out:
-    answer = interrupt({"doc_id": state.doc_id, "reasons": state.review_reasons})
-    decision = ReviewDecision.model_validate(answer)
+    labels = services.classifier.labels
+    error: str | None = None
+    while True:
+        answer = interrupt(review_request(state.doc_id, state.review_reasons, labels, error))
+        decision, error = read_decision(answer, labels)
+        if decision is None:
+            continue
+        try:
+            update, changes = _apply(decision, state, services)
+        except Exception as exc:  # asked again, never raised: see the module docstring
+            error = f"The decision could not be applied ({type(exc).__name__}: {exc})."
+            continue
+        error = _claim(state.doc_id, decision, services)
+        if error is None:
+            break
+    update["decision"] = {**decision.model_dump(), "changes": changes}
+    return update, {"reviewer": decision.reviewer, "action": decision.action,
+                    "changes": changes, "note": decision.note}
+
+
+def _apply(decision: ReviewDecision, state: DocumentState,
+           services: Services) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The state update a decision makes, and what it changed (for lineage)."""
     update: dict[str, Any] = {}
     changes: dict[str, Any] = {}
     if decision.action == "relabel":
@@ -47,9 +72,24 @@ def human_review(state: DocumentState, services: Services) -> Out:
         changes["fields"] = {k: {"from": state.fields.get(k), "to": v}
                              for k, v in decision.fields.items() if state.fields.get(k) != v}
         update["fields"] = {**state.fields, **decision.fields}
-    update["decision"] = {**decision.model_dump(), "changes": changes}
-    return update, {"reviewer": decision.reviewer, "action": decision.action,
-                    "changes": changes, "note": decision.note}
+    return update, changes
+
+
+def _claim(doc_id: str, decision: ReviewDecision, services: Services) -> str | None:
+    """Mark the review decided by this decision: None when it is (or a replay of the same
+    decision already did), otherwise who decided instead."""
+    reviews = services.store.reviews
+    wanted = decision.model_dump()
+    if reviews.claim(doc_id, wanted, decision.reviewer):
+        return None
+    existing = reviews.get(doc_id)
+    if existing is None:
+        return f"Document {doc_id[:12]} has no review to decide."
+    if existing.decision == wanted:
+        return None
+    return (f"Review of {doc_id[:12]} was already decided by {existing.reviewer} "
+            f"({(existing.decision or {}).get('action')}); this {decision.action} by "
+            f"{decision.reviewer} was not applied.")
 
 
 def finalize(state: DocumentState, services: Services) -> Out:

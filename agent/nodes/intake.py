@@ -7,12 +7,18 @@ from typing import Any
 from agent.services import Services
 from agent.state import DocumentState
 from agent.store import DocumentStatus
+from agent.store.models import Decision
 
 Out = tuple[dict[str, Any], dict[str, Any]]
 
 
 def ingest(state: DocumentState, services: Services) -> Out:
     document = services.store.documents.require(state.doc_id)
+    decided = services.store.decisions.get(state.doc_id)
+    if decided is not None:  # e.g. the same document on a new thread: never run it again
+        return recorded_outcome(decided, document.filename), {
+            "input_sha256": document.id, "already_decided": decided.action,
+            "decided_by": decided.decided_by}
     services.store.documents.set_status(state.doc_id, DocumentStatus.PROCESSING)
     return {"filename": document.filename, "status": "processing"}, {
         "input_sha256": document.id, "filename": document.filename,
@@ -41,3 +47,13 @@ def ocr(state: DocumentState, services: Services) -> Out:
         "page_methods": [p.method for p in result.pages],
         "mean_confidence": summary["mean_confidence"], "band": update.get("band"),
     }
+
+
+def recorded_outcome(decided: Decision, filename: str) -> dict[str, Any]:
+    """The state of a document whose decision is already recorded, as that record says."""
+    status = "rejected" if decided.action == "reject" else "approved"
+    return {"filename": filename, "status": status, "label": decided.label,
+            "fields": dict(decided.fields or {}), "band": decided.band,
+            "band_reason": f"already decided: {decided.action} by {decided.decided_by}; "
+            "not run again",
+            "decision": {"action": decided.action, "reviewer": decided.decided_by}}

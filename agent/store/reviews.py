@@ -37,12 +37,6 @@ class ReviewRepository:
             )
             return result.rowcount == 1
 
-    def release(self, doc_id: str) -> None:
-        """Undo a claim whose resume failed, so the review can be decided again."""
-        with self.db.session() as session:
-            session.execute(update(Review).where(Review.doc_id == doc_id).values(
-                status="pending", decision=None, reviewer=None, decided_at=None))
-
     def get(self, doc_id: str) -> Review | None:
         with self.db.session() as session:
             return session.get(Review, doc_id)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.context import console, handles_user_errors, settings
+from api.cli_support import console, handles_user_errors, settings
 
 bundles_app = typer.Typer(help="Classifier bundles: list, inspect, activate.",
                           no_args_is_help=True)

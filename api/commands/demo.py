@@ -12,7 +12,7 @@ from rich.table import Table
 
 from agent.ingest import ingest_file
 from agent.pipeline import Pipeline
-from api.context import console, handles_user_errors, settings, store
+from api.cli_support import console, handles_user_errors, settings, store
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from rich.table import Table
 from agent.errors import PapertrailError
 from agent.ingest import ingest_file
 from agent.ocr import OcrService
-from api.context import console, err_console, handles_user_errors, settings, store
+from api.cli_support import console, err_console, handles_user_errors, settings, store
 
 documents_app = typer.Typer(help="List and inspect stored documents.", no_args_is_help=True)
 

@@ -9,8 +9,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from agent.wiring import default_parts, load_classifier
-from api.context import console, handles_user_errors, settings
+from agent.services import DocumentClassifier, active_classifier
+from api.cli_support import console, handles_user_errors, settings
 from evals.compare import compare, load_report
 from evals.datasets import load_dataset
 from evals.metrics import summarize
@@ -46,13 +46,12 @@ def run(
     if not data or out is None:
         raise typer.BadParameter("give at least one --data and an --out folder")
     items = select([item for source in data for item in load_dataset(source)], limit)
-    cfg = eval_settings(settings(), out, workers)
-    classifier = load_classifier(settings(), bundle)
-    parts = default_parts(cfg, classifier, llm=not no_llm)
+    cfg = eval_settings(settings(), out, workers, llm=not no_llm)
+    classifier = _classifier(bundle)
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
-        rows, wall = run_eval(items, out, cfg, classifier, parts, progress)
+        rows, wall = run_eval(items, out, cfg, classifier, progress)
     report = summarize(rows, list(classifier.labels), str(classifier.lineage()["bundle_id"]), wall)
     (out / "report.json").write_text(json.dumps(report, indent=2, default=str))
     (out / "report.html").write_text(render_html(report, rows), encoding="utf-8")
@@ -63,6 +62,20 @@ def run(
     console.print(table)
     console.print(f"routing: {report['routing']}")
     console.print(f"wrote {out / 'report.json'} and {out / 'report.html'}")
+
+
+def _classifier(bundle: str | None) -> DocumentClassifier:
+    """The active bundle of the data folder, or `bundle` as a registry id (or a unique prefix of
+    one) or a bundle folder."""
+    from classifiers.bundle import Registry
+    from classifiers.inference import load_bundle
+
+    if bundle is None:
+        return active_classifier(settings())
+    if Path(bundle).is_dir():
+        return load_bundle(Path(bundle))
+    registry = Registry(settings().bundle_dir)
+    return load_bundle(registry.path(registry.resolve(bundle)))
 
 
 @eval_app.command("split")

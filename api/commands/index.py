@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from api.context import handles_user_errors
-from api.context import settings as context_settings
+from api.cli_support import handles_user_errors
+from api.cli_support import settings as cli_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
         from retrieval.index import ExemplarIndex
         from retrieval.policies import load_policies
 
-        settings = context_settings()
+        settings = cli_settings()
         source = data.expanduser().resolve()
         root = source if source.is_dir() else source.parent
         read = ocr_text_reader(settings)

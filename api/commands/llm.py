@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from api.context import settings as context_settings
+from api.cli_support import settings as cli_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
         from agent.llm.models import packaged_model
         from agent.llm.server import LocalLlmServer
 
-        settings = context_settings()
+        settings = cli_settings()
         cfg = settings.llm
         packaged = packaged_model(model or cfg.serve_model)
         gguf = packaged.path(settings.resolved_data_dir / "models")

@@ -18,7 +18,7 @@ from agent.pipeline import Pipeline
 from agent.review import ReviewDecision
 from agent.state import DocumentState
 from agent.training_rows import export_training_rows
-from api.context import console, err_console, handles_user_errors, settings, store
+from api.cli_support import console, err_console, handles_user_errors, settings, store
 
 review_app = typer.Typer(help="Pending human reviews: list, show and decide them.",
                          no_args_is_help=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.context import console
+from api.cli_support import console
 
 samples_app = typer.Typer(help="Generated sample documents with ground truth.",
                           no_args_is_help=True)

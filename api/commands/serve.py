@@ -16,7 +16,7 @@ from rich.markup import escape
 from agent.errors import PapertrailError
 from agent.ingest import ingest_bytes
 from api.auth import KeyRing, Role, add_key_to_file, keys_file_path
-from api.context import console, err_console, handles_user_errors, settings
+from api.cli_support import console, err_console, handles_user_errors, settings
 
 api_key_app = typer.Typer(help="API keys (only their sha256 is stored).", no_args_is_help=True)
 STOP_GRACE_SECONDS = 20.0

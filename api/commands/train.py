@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.context import console, handles_user_errors, settings
+from api.cli_support import console, handles_user_errors, settings
 
 
 @handles_user_errors

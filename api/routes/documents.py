@@ -9,7 +9,7 @@ from agent.errors import IngestError, InvalidFilenameError
 from agent.ingest import ingest_bytes
 from agent.lineage import LineageLog
 from agent.store import DocumentStatus
-from api.appstate import AppState
+from api.app_resources import AppResources
 from api.auth import AsSubmitter, Principal, Role
 from api.schemas import (
     DecisionView,
@@ -27,7 +27,7 @@ STATUS_FOR_KIND = {"invalid": 422, "too_large": 413, "unsupported": 415, "not_fo
 REQUEUE = (DocumentStatus.RECEIVED, DocumentStatus.FAILED)
 
 
-def _state(request: Request) -> AppState:
+def _state(request: Request) -> AppResources:
     return request.app.state.papertrail
 
 
@@ -57,7 +57,7 @@ def upload(request: Request, who: AsSubmitter,
     return JSONResponse(body.model_dump(), status_code=202, headers={"Location": url})
 
 
-def readable_document(state: AppState, doc_id: str, who: Principal):  # noqa: ANN201
+def readable_document(state: AppResources, doc_id: str, who: Principal):  # noqa: ANN201
     """The document row, if it exists and this caller may read it (404 otherwise)."""
     document = state.store.documents.get(doc_id)
     if document is None or (who.role < Role.reviewer

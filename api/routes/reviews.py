@@ -13,14 +13,14 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from agent.review import ReviewDecision
-from api.appstate import AppState
+from api.app_resources import AppResources
 from api.auth import AsReviewer
 from api.schemas import ReviewDecisionIn, ReviewItem, ReviewOutcome, errors
 
 router = APIRouter(tags=["reviews"])
 
 
-def _state(request: Request) -> AppState:
+def _state(request: Request) -> AppResources:
     return request.app.state.papertrail
 
 

@@ -1,10 +1,12 @@
 """API fixtures: settings in the environment (so worker processes see the same), API keys per
-role, a TestClient on create_app, and real Celery worker processes started on demand."""
+role, a TestClient on create_app, the tiny bundle active in the data folder, and real Celery
+worker processes on stand-in parts (tests/api/worker_launcher.py) started on demand."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +22,7 @@ from fastapi.testclient import TestClient
 from agent.settings import Settings
 from api.app import create_app
 from api.auth import hash_key
+from classifiers.bundle import Registry
 from evals import fixtures
 from tests.graph.conftest import invoice_lines
 
@@ -48,7 +51,6 @@ def api_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "PAPERTRAIL_DATA_DIR": str(tmp_path / "var"),
         "PAPERTRAIL_OCR_WORKERS": "1",
         "PAPERTRAIL_API_KEYS": json.dumps(specs),
-        "PAPERTRAIL_WORKER_PARTS_FACTORY": "tests.api.parts:fake_parts",
         "PAPERTRAIL_API_RESUME_WAIT_SECONDS": "60",
     }
     for name, value in env.items():
@@ -57,11 +59,21 @@ def api_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 @pytest.fixture
+def active_bundle(api_env: dict[str, str], bundle: tuple[Registry, str]) -> Path:
+    """The session's tiny bundle, active in the test's data folder; returns its folder."""
+    registry, bundle_id = bundle
+    root = Path(api_env["PAPERTRAIL_DATA_DIR"]) / "bundles"
+    shutil.copytree(registry.root, root)
+    Registry(root).activate(bundle_id)
+    return root / bundle_id
+
+
+@pytest.fixture
 def make_client(api_env: dict[str, str]) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
-    def make(**parts: Any) -> TestClient:
-        client = TestClient(create_app(Settings(), **parts))
+    def make(**probed_overrides: Any) -> TestClient:
+        client = TestClient(create_app(Settings(), **probed_overrides))
         client.__enter__()
         clients.append(client)
         return client
@@ -101,13 +113,13 @@ class Worker:
 
 @pytest.fixture
 def start_worker(api_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., Worker]]:
-    """Start `papertrail worker` processes (solo pool) and wait until they are ready."""
+    """Start worker processes on stand-in parts (solo pool) and wait until they are ready."""
     workers: list[Worker] = []
 
     def start(name: str = "w1", **env: str) -> Worker:
         log = tmp_path / f"worker-{name}-{len(workers)}.log"
         process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "worker", "--pool", "solo",
+            [sys.executable, "-m", "tests.api.worker_launcher", "--pool", "solo",
              "--hostname", f"{name}@test"],
             cwd=ROOT, env={**os.environ, **env}, stdout=log.open("w"),
             stderr=subprocess.STDOUT, start_new_session=True)

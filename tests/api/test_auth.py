@@ -44,7 +44,7 @@ def endpoints(doc_id: str) -> list[tuple[str, str, str, dict]]:
     ]
 
 
-def test_auth_matrix(client, seeded) -> None:
+def test_auth_matrix(client, seeded, active_bundle) -> None:
     for method, path, lowest, kwargs in endpoints(seeded):
         response = client.request(method, path, **kwargs)
         assert response.status_code == 401, (method, path)

@@ -1,36 +1,76 @@
-"""GET /healthz shows a broken classifier (and parts not configured); GET /metrics is
-Prometheus text; the OpenAPI spec documents errors; schemathesis finds no 5xx."""
+"""GET /healthz reports the active bundle from its verified manifest (no model loaded), a
+broken bundle and parts not configured; GET /metrics is Prometheus text; the OpenAPI spec
+documents errors; schemathesis finds no 5xx."""
 
 from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.api.conftest import auth
+from classifiers.bundle import read_info, read_manifest
+from tests.api.conftest import ROOT, auth
+
+HEALTH_IN_A_FRESH_PROCESS = """
+import json, sys
+from fastapi.testclient import TestClient
+from api.app import create_app
+with TestClient(create_app()) as client:
+    response = client.get("/healthz")
+print(json.dumps({"http": response.status_code, "report": response.json(),
+                  "torch_loaded": "torch" in sys.modules}))
+"""
 
 
-def test_healthz_reports_the_bundle_and_unconfigured_parts(client) -> None:
-    report = client.get("/healthz").json()
-    assert report["status"] == "ok"
+def test_healthz_reports_the_active_bundle_without_loading_a_model(active_bundle) -> None:
+    done = subprocess.run([sys.executable, "-c", HEALTH_IN_A_FRESH_PROCESS], cwd=ROOT,
+                          env=dict(os.environ), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["torch_loaded"] is False  # answered from the manifest: no BERT, not even torch
+    report = out["report"]
+    assert out["http"] == 200 and report["status"] == "ok", report
+    manifest, info = read_manifest(active_bundle), read_info(active_bundle)
     classifier = report["components"]["classifier"]
-    assert classifier["status"] == "ok" and classifier["detail"]["bundle_id"] == "marker-test"
-    assert classifier["detail"]["classes"] == ["invoice", "receipt", "letter", "contract"]
+    assert classifier["status"] == "ok"
+    detail = classifier["detail"]
+    assert detail["bundle_id"] == manifest.bundle_id and detail["verified"] is True
+    assert detail["content_hash"] == manifest.content_hash
+    assert detail["classes"] == info.labels and detail["model"] == info.primary
+    assert detail["auto_threshold"] == info.thresholds[info.primary].threshold
+    assert detail["thresholds"] == {m: t.threshold for m, t in info.thresholds.items()}
     assert report["components"]["database"]["status"] == "ok"
     assert report["components"]["broker"]["detail"]["queue_depth"] == 0
+    assert report["components"]["index"]["status"] == "ok"  # configured, opened on first use
 
 
-def test_a_broken_classifier_shows_in_healthz(make_client, monkeypatch) -> None:
-    monkeypatch.setenv("PAPERTRAIL_WORKER_PARTS_FACTORY", "tests.api.parts:broken_parts")
+def test_a_broken_bundle_shows_in_healthz(make_client, active_bundle) -> None:
     client = make_client()
+    assert client.get("/healthz").json()["components"]["classifier"]["status"] == "ok"
+    changed = next(p for p in sorted(active_bundle.rglob("*")) if p.is_file()
+                   and p.name != "manifest.json")
+    changed.write_bytes(changed.read_bytes() + b"tampered")
     response = client.get("/healthz")
-    assert response.status_code == 503
+    assert response.status_code == 503 and response.json()["status"] == "degraded"
     classifier = response.json()["components"]["classifier"]
-    assert classifier["status"] == "error" and "hash mismatch" in classifier["detail"]["error"]
-    assert response.json()["status"] == "degraded"
+    assert classifier["status"] == "error"
+    assert "fails verification" in classifier["detail"]["error"]
+    assert changed.relative_to(active_bundle).as_posix() in classifier["detail"]["error"]
     # Uploads are still accepted: they wait in the queue for a working worker.
     upload = client.post("/documents", headers=auth("submitter"),
                          files={"file": ("t.txt", b"Invoice number: 1\nTotal 3.00", "text/plain")})
     assert upload.status_code == 202
+
+
+def test_no_active_bundle_shows_in_healthz_with_what_to_do(client) -> None:
+    response = client.get("/healthz")
+    classifier = response.json()["components"]["classifier"]
+    assert response.status_code == 503 and classifier["status"] == "error"
+    assert "papertrail train" in classifier["detail"]["error"]
 
 
 def test_unreachable_parts_are_errors_not_crashes(make_client) -> None:
@@ -38,9 +78,7 @@ def test_unreachable_parts_are_errors_not_crashes(make_client) -> None:
         def health(self) -> dict:
             raise ConnectionError("Qdrant at http://127.0.0.1:1 refused the connection")
 
-    from tests.graph.fakes import MarkerClassifier
-
-    client = make_client(classifier=MarkerClassifier(), retriever=DownIndex())
+    client = make_client(retriever=DownIndex(), adjudicator=None)
     report = client.get("/healthz").json()
     assert report["components"]["index"]["status"] == "error"
     assert "refused" in report["components"]["index"]["detail"]["error"]
@@ -48,12 +86,10 @@ def test_unreachable_parts_are_errors_not_crashes(make_client) -> None:
 
 
 def test_llm_endpoint_reachability(make_client) -> None:
-    from tests.graph.fakes import MarkerClassifier
-
     class RemoteLlm:
         base_url = "http://127.0.0.1:9/v1"  # discard port: nothing listens
 
-    client = make_client(classifier=MarkerClassifier(), adjudicator=RemoteLlm())
+    client = make_client(adjudicator=RemoteLlm())
     response = client.get("/healthz")
     llm = response.json()["components"]["llm"]
     assert response.status_code == 503 and llm["status"] == "error"
@@ -83,7 +119,7 @@ def test_openapi_documents_responses_and_errors(client) -> None:
     assert "security" not in spec["paths"]["/healthz"]["get"]
 
 
-def test_no_server_errors_on_any_input(make_client, monkeypatch) -> None:
+def test_no_server_errors_on_any_input(make_client, active_bundle, monkeypatch) -> None:
     """Generated requests for every operation, as admin, as submitter and without a key."""
     monkeypatch.setenv("PAPERTRAIL_API_RESUME_WAIT_SECONDS", "0")
     schema = schemathesis.openapi.from_asgi("/openapi.json", make_client().app)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from api import context
+from api import cli_support
 from api.commands import bundles, samples, train
 
 runner = CliRunner()
@@ -27,7 +27,7 @@ def _app() -> typer.Typer:
 
 def test_generate_train_list_show_activate(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("PAPERTRAIL_DATA_DIR", str(tmp_path / "var"))
-    context.set_overrides(None)
+    cli_support.set_overrides(None)
     app = _app()
     docs = tmp_path / "docs"
     result = runner.invoke(app, ["samples", "generate", "--out", str(docs), "--n-per-class", "4",
@@ -58,7 +58,7 @@ def test_generate_train_list_show_activate(tmp_path: Path, monkeypatch) -> None:
 
 def test_train_reports_a_bad_corpus(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("PAPERTRAIL_DATA_DIR", str(tmp_path / "var"))
-    context.set_overrides(None)
+    cli_support.set_overrides(None)
     result = runner.invoke(_app(), ["train", "--data", str(tmp_path / "missing")])
     assert result.exit_code == 2 and "corpus_error" in result.output
     assert "does not exist" in " ".join(result.output.split())
