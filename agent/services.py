@@ -9,14 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pydantic import BaseModel, Field
-
+from agent.adjudication.schema import AdjudicationResult
 from agent.lineage import LineageLog
 from agent.ocr import OcrService
 from agent.rules import RuleSet
 from agent.settings import Settings
 from agent.store import Store
 from classifiers.prediction import Prediction
+from retrieval.hits import ExemplarHit
 
 
 class DocumentClassifier(Protocol):
@@ -33,17 +33,8 @@ class DocumentClassifier(Protocol):
         ...
 
 
-class Evidence(BaseModel):
-    """One retrieved, human-reviewed exemplar the adjudicator may cite."""
-
-    id: str
-    label: str
-    score: float
-    snippet: str
-
-
 class Retriever(Protocol):
-    def search(self, text: str, k: int) -> list[Evidence]: ...
+    def search(self, text: str, k: int) -> list[ExemplarHit]: ...
 
     def add_exemplar(self, doc_id: str, text: str, label: str, fields: dict[str, Any],
                      reviewer: str) -> None: ...
@@ -51,25 +42,9 @@ class Retriever(Protocol):
     def lineage(self) -> dict[str, Any]: ...
 
 
-class Adjudication(BaseModel):
-    """What the adjudicator concluded, and whether it can be trusted."""
-
-    label: str
-    grounded: bool
-    reason: str = Field(description="Why it is (not) trusted, e.g. 'cited id not retrieved'.")
-    cited_ids: list[str] = Field(default_factory=list)
-    rationale: str = ""
-    fields: dict[str, Any] = Field(default_factory=dict)
-    record: dict[str, Any] = Field(
-        default_factory=dict,
-        description="Lineage: template id+hash, rendered prompt, model and params, raw answer, "
-        "tokens, latency.",
-    )
-
-
 class Adjudicator(Protocol):
-    def adjudicate(self, text: str, prediction: Prediction, evidence: list[Evidence],
-                   labels: list[str]) -> Adjudication: ...
+    def adjudicate(self, text: str, prediction: Prediction, evidence: list[ExemplarHit],
+                   labels: list[str]) -> AdjudicationResult: ...
 
 
 # (document type, text) -> fields (JSON values) and provenance for lineage

@@ -51,15 +51,14 @@ def default_retrieval(settings: Settings) -> tuple[Retriever, Adjudicator]:
 
     With the default policy `human` the adjudicator calls no LLM and trusts nothing: ambiguous
     documents go to a person with the retrieved evidence (docs/adjudication.md says why)."""
-    from agent.adjudication.adapters import LlmAdjudicator
-    from agent.adjudication.adjudicator import Adjudicator as LlmCaller
+    from agent.adjudication.adjudicator import Adjudicator as LlmAdjudicator
     from agent.adjudication.cache import PromptCache
     from agent.lazy_retrieval import LazyRetriever
-    from retrieval.policies import load_policies
+    from retrieval.label_guidance import load_label_guidance
 
-    caller = LlmCaller(settings.llm, cache=PromptCache(settings.cache_dir / "adjudication"))
-    return LazyRetriever(settings), LlmAdjudicator(caller, load_policies(
-        settings.retrieval.policies_file))
+    return LazyRetriever(settings), LlmAdjudicator(
+        settings.llm, guidance=load_label_guidance(settings.retrieval.policies_file),
+        cache=PromptCache(settings.cache_dir / "adjudication"))
 
 
 def load_classifier(settings: Settings, bundle: str | None = None) -> DocumentClassifier:

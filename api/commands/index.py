@@ -1,4 +1,4 @@
-"""`papertrail index --data DIR`: seed the exemplar index from a labelled corpus, load policies."""
+"""`papertrail index --data DIR`: seed the exemplar index from a labelled corpus."""
 
 from __future__ import annotations
 
@@ -42,22 +42,16 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[
             int | None, typer.Option(help="Index at most this many documents.")
         ] = None,
-        policies: Annotated[
-            Path | None, typer.Option(help="Policies YAML (default: the settings' file).")
-        ] = None,
     ) -> None:
-        """Seed the `exemplars` collection from a labelled corpus and reload the `policies` one."""
+        """Seed the `exemplars` collection from a labelled corpus."""
         from retrieval.corpus import exemplar_from_file, iter_labelled_files
         from retrieval.index import ExemplarIndex
-        from retrieval.policies import load_policies
 
         settings = context_settings()
         root = data.expanduser().resolve()
         read = _text_reader(settings)
         items = list(iter_labelled_files(root))[:limit]
         with ExemplarIndex(settings) as idx:
-            policy_set = load_policies(policies or settings.retrieval.policies_file)
-            n_policies = idx.upsert_policies(policy_set)
             batch: list = []
             done = 0
             for path, label in items:
@@ -67,7 +61,4 @@ def register(app: typer.Typer) -> None:
                     batch = []
                     typer.echo(f"  {done}/{len(items)} exemplars")
             done += idx.upsert_exemplars(batch)
-            typer.echo(
-                f"Indexed {done} exemplars from {root} and {n_policies} policies "
-                f"(v{policy_set.version}); exemplars in index: {idx.count()}."
-            )
+            typer.echo(f"Indexed {done} exemplars from {root}; exemplars in index: {idx.count()}.")
