@@ -2,7 +2,7 @@
 
 upload ─▶ ingest ─▶ ocr ─▶ classify ─┬─ confident ──────────────────────────▶ extract ─▶ rules ─┬─▶ finalize
             │                        ├─ ambiguous ─▶ retrieve ─▶ adjudicate ─┘                  │
-            │                        └─ unreadable / ungrounded ─────────────▶ prepare_review ◀─┘
+            │                        └─ unreadable / ungrounded / escalated ─▶ prepare_review ◀─┘
             │                                                     ─▶ human_review (interrupt) ─▶ finalize
             └─ already decided (any thread): the recorded outcome, nothing runs again ─▶ END
 
@@ -45,7 +45,7 @@ def route_after_classify(state: DocumentState) -> str:
 
 
 def route_after_adjudicate(state: DocumentState) -> str:
-    return "ungrounded" if state.band == "ungrounded" else "grounded"
+    return "to_person" if state.band in ("ungrounded", "escalated") else "trusted"
 
 
 def route_after_rules(state: DocumentState) -> str:
@@ -85,7 +85,7 @@ def build_graph(services: Services, surface_errors: bool = False) -> StateGraph:
                                 {"confident": "extract", "ambiguous": "retrieve"})
     graph.add_edge("retrieve", "adjudicate")
     graph.add_conditional_edges("adjudicate", route_after_adjudicate,
-                                {"grounded": "extract", "ungrounded": "prepare_review"})
+                                {"trusted": "extract", "to_person": "prepare_review"})
     graph.add_edge("extract", "rules")
     graph.add_conditional_edges("rules", route_after_rules,
                                 {"auto": "finalize", "needs_review": "prepare_review"})

@@ -13,8 +13,8 @@ import logging
 import threading
 from typing import Any
 
-from agent.services import Evidence
 from agent.settings import Settings
+from retrieval.hits import ExemplarHit
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class LazyRetriever:
         with self._lock:
             if self._inner is None and self._error is None:
                 try:
-                    from agent.adjudication.adapters import QdrantRetriever
+                    from agent.adjudication.retriever import QdrantRetriever
                     from retrieval.index import ExemplarIndex
 
                     self._inner = QdrantRetriever(ExemplarIndex(self.settings.retrieval,
@@ -40,7 +40,7 @@ class LazyRetriever:
                     log.warning("exemplar index unavailable: %s", self._error)
             return self._inner
 
-    def search(self, text: str, k: int) -> list[Evidence]:
+    def search(self, text: str, k: int) -> list[ExemplarHit]:
         inner = self._open()
         return inner.search(text, k) if inner else []
 

@@ -32,6 +32,7 @@ def review_payload(state: Any, labels: list[str]) -> dict[str, Any]:
     probabilities = prediction.get("probabilities", {})
     top = sorted(probabilities.items(), key=lambda kv: kv[1], reverse=True)[:3]
     adjudication = state.adjudication or {}
+    answer = adjudication.get("answer") or {}
     return {
         "doc_id": state.doc_id,
         "filename": state.filename,
@@ -45,9 +46,9 @@ def review_payload(state: Any, labels: list[str]) -> dict[str, Any]:
         "policies": [r for r in state.rule_results
                      if r.get("kind") == "policy" and r.get("requires_review")],
         "review_reasons": state.review_reasons,
-        "llm_rationale": adjudication.get("rationale"),
-        "evidence": [e for e in state.evidence if e.get("id") in adjudication.get("cited_ids", [])]
-        or state.evidence,
+        "llm_rationale": answer.get("rationale"),
+        "evidence": [e for e in state.evidence
+                     if e.get("doc_id") in adjudication.get("cited_ids", [])] or state.evidence,
         "text_snippet": state.text[:1500],
         "allowed_labels": labels,
     }

@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pydantic import BaseModel, Field
-
+from agent.adjudication.schema import AdjudicationResult
 from agent.lineage import LineageLog
 from agent.ocr import OcrService
 from agent.rules import RuleSet, load_rule_sets
 from agent.settings import Settings
 from agent.store import Store
 from classifiers.prediction import Prediction
+from retrieval.hits import ExemplarHit
 
 
 class DocumentClassifier(Protocol):
@@ -36,17 +36,8 @@ class DocumentClassifier(Protocol):
         ...
 
 
-class Evidence(BaseModel):
-    """One retrieved, human-reviewed exemplar the adjudicator may cite."""
-
-    id: str
-    label: str
-    score: float
-    snippet: str
-
-
 class Retriever(Protocol):
-    def search(self, text: str, k: int) -> list[Evidence]: ...
+    def search(self, text: str, k: int) -> list[ExemplarHit]: ...
 
     def add_exemplar(self, doc_id: str, text: str, label: str, fields: dict[str, Any],
                      reviewer: str) -> None: ...
@@ -54,25 +45,9 @@ class Retriever(Protocol):
     def lineage(self) -> dict[str, Any]: ...
 
 
-class Adjudication(BaseModel):
-    """What the adjudicator concluded, and whether it can be trusted."""
-
-    label: str
-    grounded: bool
-    reason: str = Field(description="Why it is (not) trusted, e.g. 'cited id not retrieved'.")
-    cited_ids: list[str] = Field(default_factory=list)
-    rationale: str = ""
-    fields: dict[str, Any] = Field(default_factory=dict)
-    record: dict[str, Any] = Field(
-        default_factory=dict,
-        description="Lineage: template id+hash, rendered prompt, model and params, raw answer, "
-        "tokens, latency.",
-    )
-
-
 class Adjudicator(Protocol):
-    def adjudicate(self, text: str, prediction: Prediction, evidence: list[Evidence],
-                   labels: list[str]) -> Adjudication: ...
+    def adjudicate(self, text: str, prediction: Prediction, evidence: list[ExemplarHit],
+                   labels: list[str]) -> AdjudicationResult: ...
 
 
 # (document type, text) -> fields (JSON values) and provenance for lineage
@@ -147,13 +122,13 @@ def default_adjudicator(settings: Settings) -> Adjudicator:
     """The adjudicator of `PAPERTRAIL_LLM_POLICY`. With the default policy `human` it calls no
     LLM and trusts nothing: ambiguous documents go to a person with the retrieved evidence
     (docs/adjudication.md says why)."""
-    from agent.adjudication.adapters import LlmAdjudicator
-    from agent.adjudication.adjudicator import Adjudicator as LlmCaller
+    from agent.adjudication.adjudicator import Adjudicator as LlmAdjudicator
     from agent.adjudication.cache import PromptCache
-    from retrieval.policies import load_policies
+    from retrieval.label_guidance import load_label_guidance
 
-    caller = LlmCaller(settings.llm, cache=PromptCache(settings.cache_dir / "adjudication"))
-    return LlmAdjudicator(caller, load_policies(settings.retrieval.policies_file))
+    return LlmAdjudicator(settings.llm,
+                          guidance=load_label_guidance(settings.retrieval.policies_file),
+                          cache=PromptCache(settings.cache_dir / "adjudication"))
 
 
 # How each part is built from settings, in build order: the store first, then the rule sets

@@ -22,6 +22,11 @@ class LlmSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_LLM_", extra="ignore")
 
+    backend: str = Field(
+        "llama_cpp",
+        description="How the endpoint is spoken to: 'llama_cpp' (llama.cpp's server: label "
+        "grammar, json_object schema) or 'openai' (any OpenAI-compatible endpoint: json_schema).",
+    )
     base_url: str | None = Field(
         None,
         validation_alias=AliasChoices("PAPERTRAIL_LLM_BASE_URL", "OPENAI_BASE_URL", "base_url"),

@@ -7,7 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Band = Literal["confident", "ambiguous", "unreadable", "ungrounded"]
+# ungrounded: an LLM answered and was not trusted (or failed, or timed out);
+# escalated: the adjudication policy sent the document to a person without asking an LLM.
+Band = Literal["confident", "ambiguous", "unreadable", "ungrounded", "escalated"]
 Status = Literal["processing", "needs_review", "approved", "rejected", "failed"]
 
 
@@ -21,9 +23,12 @@ class DocumentState(BaseModel):
     band_reason: str = ""
     label: str | None = Field(None, description="The document type as currently decided.")
     evidence: list[dict[str, Any]] = Field(
-        default_factory=list, description="Retrieved exemplars: id, label, score, snippet."
+        default_factory=list,
+        description="Retrieved exemplars (retrieval.hits.ExemplarHit): doc_id, label, score, text.",
     )
-    adjudication: dict[str, Any] | None = None
+    adjudication: dict[str, Any] | None = Field(
+        None, description="The AdjudicationResult without its LLM call record (lineage has it)."
+    )
     fields: dict[str, Any] = Field(default_factory=dict)
     rule_results: list[dict[str, Any]] = Field(default_factory=list)
     review_reasons: list[str] = Field(default_factory=list)

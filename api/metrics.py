@@ -80,10 +80,10 @@ class PipelineCollector(Collector):
     def _count(self, node: str, payload: dict) -> None:
         if node == "classify" and (payload.get("prediction") or {}).get("fallback_reason"):
             self._fallbacks += 1
-        if node == "adjudicate" and payload.get("adjudicator", True) is not None:
-            adjudication = payload.get("adjudication") or {}
+        adjudication = (payload.get("adjudication") or {}) if node == "adjudicate" else {}
+        if adjudication.get("status") in ("grounded", "ungrounded"):  # an LLM was asked
             self._llm_calls += 1
-            if adjudication.get("grounded") is False:
+            if not adjudication.get("trusted"):
                 self._llm_rejections += 1
 
     def collect(self) -> Iterator:

@@ -44,7 +44,9 @@ class DocumentView(BaseModel):
     status: str = Field(description="received, processing, needs_review, approved, rejected, "
                         "failed.")
     error: str | None = None
-    band: str | None = Field(None, description="confident, ambiguous, unreadable, ungrounded.")
+    band: str | None = Field(None, description="confident, ambiguous, unreadable, ungrounded "
+                             "(an LLM answered and was not trusted), escalated (policy sent it "
+                             "to a person).")
     band_reason: str | None = None
     label: str | None = None
     confidence: float | None = Field(None, description="Calibrated probability of `label`.")

@@ -32,14 +32,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agent.adjudication import Adjudicator  # noqa: E402
-from agent.llm.client import chat_model, completion_model  # noqa: E402
+from agent.adjudication.adjudicator import Adjudicator  # noqa: E402
 from agent.llm.models import packaged_model  # noqa: E402
 from agent.llm.server import LocalLlmServer  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 from classifiers.prediction import Prediction  # noqa: E402
 from retrieval.index import Exemplar, ExemplarIndex  # noqa: E402
-from retrieval.policies import load_policies  # noqa: E402
+from retrieval.label_guidance import load_label_guidance  # noqa: E402
 
 LLM_CONFIGS = {  # name -> (packaged model, mode)
     "gemma3-270m few-shot": ("gemma3-270m", "completion"),
@@ -48,7 +47,7 @@ LLM_CONFIGS = {  # name -> (packaged model, mode)
 }
 
 
-# Tobacco3482's folder names, mapped onto the policy labels (retrieval/policies.yaml).
+# Tobacco3482's folder names, mapped onto the label guidance's labels (retrieval/policies.yaml).
 LABEL_ALIASES = {"news": "news_article", "scientific": "scientific_publication",
                  "report": "scientific_report"}  # fmt: skip
 
@@ -132,7 +131,7 @@ def summarize(name: str, decided: list[str | None], truth: list[str], extra=None
     return row | (extra or {})
 
 
-def run_llm(name, model_name, mode, settings, docs, preds, hits, policies, policy_sha, truth, args):
+def run_llm(name, model_name, mode, settings, docs, preds, hits, guidance, truth, args):
     packaged = packaged_model(model_name)
     gguf = packaged.path(ROOT / "var" / "models")
     log = settings.resolved_data_dir / f"bench-{model_name}.log"
@@ -142,15 +141,10 @@ def run_llm(name, model_name, mode, settings, docs, preds, hits, policies, polic
                   "timeout": 60.0, "max_tokens": 16 if mode == "completion" else 160,
                   "max_doc_chars": args.doc_chars}  # fmt: skip
         cfg = settings.llm.model_copy(update=update)
-        llm = chat_model(cfg) if mode == "chat" else completion_model(cfg)
-        adjudicator = Adjudicator(cfg, llm, snippet_chars=args.snippet_chars)
+        adjudicator = Adjudicator(cfg, guidance=guidance, snippet_chars=args.snippet_chars)
         results = []
         for text, pred, doc_hits in zip(docs, preds, hits, strict=True):
-            cands = [label for label, _ in pred.top_k(3)]
-            pols = policies.for_labels(list(dict.fromkeys(cands + [h.label for h in doc_hits])))
-            results.append(
-                adjudicator.adjudicate(text, pred, doc_hits, pols, policies_sha256=policy_sha)
-            )
+            results.append(adjudicator.adjudicate(text, pred, doc_hits))
             print(f"  {name}: {len(results)}/{len(docs)}", end="\r", flush=True)
     print()
     lat = [r.record.latency_ms for r in results if r.record and r.record.raw_answer is not None]
@@ -281,7 +275,7 @@ def evaluate_band(args, train_p, train_y, train_text, test_y, test_text, preds, 
           f"{threshold:.3f} -> {len(escalated)}/{len(preds)} escalated")
 
     bench = Settings(data_dir=args.workdir / args.data.name)
-    policies = load_policies()
+    guidance = load_label_guidance()
     with ExemplarIndex(bench.retrieval, bench.index_dir) as index:
         exemplars = [Exemplar(doc_id=p, label=y, text=t, source=p)
                      for p, y, t in zip(train_p, train_y, train_text, strict=True)]  # fmt: skip
@@ -294,7 +288,6 @@ def evaluate_band(args, train_p, train_y, train_text, test_y, test_text, preds, 
             index.drop("exemplars")
             index.upsert_exemplars(exemplars)
             marker.write_text(digest)
-        index.upsert_policies(policies)
         print(f"indexed {index.count()} exemplars in {time.time() - t0:.0f} s")
         esc_text = [test_text[i] for i in escalated]
         all_vectors = index.embedder.embed(test_text)  # all test docs: a sanity row for (b)
@@ -338,7 +331,7 @@ def evaluate_band(args, train_p, train_y, train_text, test_y, test_text, preds, 
         model_name, mode = LLM_CONFIGS[name]
         rows_llm, details[name] = run_llm(
             name, model_name, mode, bench, esc_text[sub], esc_preds[sub], hits[sub],
-            policies, policies.sha256, truth[sub], args,
+            guidance, truth[sub], args,
         )  # fmt: skip
         table += rows_llm
 
@@ -362,7 +355,7 @@ def evaluate_band(args, train_p, train_y, train_text, test_y, test_text, preds, 
         "args": {k: str(v) for k, v in vars(args).items()},
         "classifier": {**info, "test_accuracy": float(acc_all), "threshold": threshold,
                        "escalated": len(escalated), "test": len(preds)},
-        "embedding": embedding, "policies_sha256": policies.sha256,
+        "embedding": embedding, "label_guidance_sha256": guidance.sha256,
         "table": table, "details": details,
     }, indent=2))  # fmt: skip
     print(f"\nwrote {path}")

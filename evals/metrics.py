@@ -114,11 +114,13 @@ def summarize(rows: list[dict[str, Any]], labels: list[str], bundle_id: str,
     for r in rows:
         by_band[r["band"]].append(r["system_label"] == r["truth"])
     escalated = [r for r in rows if r.get("llm_label") is not None or r["band"] in
-                 ("ambiguous", "ungrounded") and r.get("predicted") is not None]
+                 ("ambiguous", "ungrounded", "escalated") and r.get("predicted") is not None]
     node_latency: dict[str, list[float]] = defaultdict(list)
     for r in rows:
         for node, ms in r.get("node_ms", {}).items():
             node_latency[node].append(ms)
+        if r.get("llm_ms"):  # an LLM answered (not from the cache)
+            node_latency["llm"].append(r["llm_ms"])
     return {
         "n_docs": len(rows),
         "bundle_id": bundle_id,

@@ -97,8 +97,9 @@ def evaluate_one(item: EvalItem, pipeline: Pipeline) -> dict[str, Any]:
         state = outcome.state or state
     row = _row(item, before_review, state, action=action)
     row["total_ms"] = (time.perf_counter() - started) * 1000
-    row["node_ms"] = {r["node"]: r["payload"].get("elapsed_ms", 0.0)
-                      for r in services.lineage.records(doc_id)}
+    records = services.lineage.records(doc_id)
+    row["node_ms"] = {r["node"]: r["payload"].get("elapsed_ms", 0.0) for r in records}
+    row |= llm_usage(records)
     if item.fields:
         true_type, _ = services.extractor(item.label, before_review.text)
         row["field_match"] = {n: fields_match(n, before_review.fields.get(n), v)
@@ -113,7 +114,8 @@ def _row(item: EvalItem, before: DocumentState | None, after: DocumentState | No
     prediction = (before.prediction if before else None) or {}
     probabilities = prediction.get("probabilities", {})
     adjudication = (before.adjudication if before else None) or {}
-    record = adjudication.get("record") or {}
+    answer = adjudication.get("answer") or {}
+    asked = adjudication.get("status") in ("grounded", "ungrounded")
     return {
         "path": str(item.path), "truth": item.label, "error": error,
         "doc_id": before.doc_id if before else None,
@@ -126,13 +128,26 @@ def _row(item: EvalItem, before: DocumentState | None, after: DocumentState | No
         "status": after.status if after else "failed",
         "auto_approved": bool(after and after.status == "approved" and action is None),
         "review_action": action,
-        "llm_label": adjudication.get("label"),
-        "llm_grounded": adjudication.get("grounded"),
-        "prompt_tokens": int(record.get("prompt_tokens") or 0),
-        "completion_tokens": int(record.get("completion_tokens") or 0),
+        # when an LLM was asked: the label adjudication went on with, else the LLM's own
+        "llm_label": (adjudication.get("label") or answer.get("label") or "unknown")
+        if asked else None,
+        "llm_grounded": adjudication.get("trusted") if asked else None,
+        "prompt_tokens": 0, "completion_tokens": 0, "llm_ms": 0.0,
         "snippet": (before.text[:400] if before else ""),
         "total_ms": 0.0, "node_ms": {},
     }
+
+
+def llm_usage(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Tokens and LLM latency as lineage recorded the adjudication call (the graph's state
+    keeps the verdict only, not the call's record)."""
+    record: dict[str, Any] = {}
+    for r in records:
+        if r["node"] == "adjudicate":
+            record = (r["payload"].get("adjudication") or {}).get("record") or {}
+    return {"prompt_tokens": int(record.get("prompt_tokens") or 0),
+            "completion_tokens": int(record.get("completion_tokens") or 0),
+            "llm_ms": float(record.get("latency_ms") or 0.0)}
 
 
 def _warm_ocr(items: list[EvalItem], settings: Settings, progress: Progress | None) -> None:

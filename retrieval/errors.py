@@ -18,10 +18,10 @@ class EmbeddingModelMissing(RetrievalError):
     kind = "config"
 
 
-class PolicyFileError(RetrievalError):
-    """The label-guidance YAML is missing or malformed."""
+class LabelGuidanceError(RetrievalError):
+    """The label guidance YAML is missing or malformed."""
 
-    code = "policy_file_invalid"
+    code = "label_guidance_invalid"
     kind = "config"
 
 

@@ -1,4 +1,4 @@
-"""The Qdrant index of reviewed exemplars and label policies.
+"""The Qdrant index of reviewed exemplars.
 
 Local mode on a folder under the data folder by default; a Qdrant server when
 `QDRANT_URL` (or `PAPERTRAIL_RETRIEVAL_QDRANT_URL`) is set. Same code either way.
@@ -19,16 +19,15 @@ from qdrant_client import QdrantClient, models
 
 from retrieval.embeddings import Embedder, SentenceTransformerEmbedder
 from retrieval.errors import IndexUnavailable
+from retrieval.hits import ExemplarHit
 from retrieval.options import RetrievalSettings
-from retrieval.policies import Policy, PolicySet
 
 EXEMPLARS = "exemplars"
-POLICIES = "policies"
 _ID_NAMESPACE = uuid.UUID("5b0c3c4e-8f5e-4a53-9c55-2f1d0a6c7e21")
 
 
 def point_id(key: str) -> str:
-    """Deterministic Qdrant point id for a document id (or a policy label)."""
+    """Deterministic Qdrant point id for a document id."""
     return str(uuid.uuid5(_ID_NAMESPACE, key))
 
 
@@ -45,21 +44,8 @@ class Exemplar(BaseModel):
     source: str | None = Field(None, description="Where it came from, e.g. a corpus path.")
 
 
-class ExemplarHit(BaseModel):
-    """One retrieved exemplar with its cosine similarity."""
-
-    doc_id: str
-    label: str
-    score: float
-    text: str
-    reviewed: bool = True
-
-    def snippet(self, chars: int = 300) -> str:
-        return " ".join(self.text.split())[:chars]
-
-
 class ExemplarIndex:
-    """Upsert and search exemplars and policies; see module docstring for the backends."""
+    """Upsert and search exemplars; see module docstring for the backends."""
 
     def __init__(
         self,
@@ -206,41 +192,6 @@ class ExemplarIndex:
                 must=[models.FieldCondition(key="label", match=models.MatchValue(value=label))]
             )
         return self._client.count(name, count_filter=flt, exact=True).count
-
-    # --- policies --------------------------------------------------------------------------
-
-    def upsert_policies(self, policy_set: PolicySet) -> int:
-        """Store one point per label (embedded description), replacing earlier versions."""
-        items = list(policy_set.policies.values())
-        name = self._ensure(POLICIES)
-        vectors = self.embedder.embed([p.as_text() for p in items])
-        points = [
-            models.PointStruct(
-                id=point_id(f"policy:{p.label}"),
-                vector=vec.tolist(),
-                payload=p.model_dump(by_alias=True)
-                | {"version": policy_set.version, "file_sha256": policy_set.sha256},
-            )
-            for p, vec in zip(items, vectors, strict=True)
-        ]
-        self._client.upsert(name, points=points, wait=True)
-        return len(points)
-
-    def policies(self, labels: Sequence[str]) -> list[Policy]:
-        """The stored policies of these labels, in the order asked (missing labels skipped)."""
-        if not labels:
-            return []
-        name = self._ensure(POLICIES)
-        records, _ = self._client.scroll(
-            name,
-            scroll_filter=models.Filter(
-                must=[models.FieldCondition(key="label", match=models.MatchAny(any=list(labels)))]
-            ),
-            limit=len(labels),
-            with_payload=True,
-        )
-        found = {r.payload["label"]: Policy.model_validate(r.payload) for r in records}
-        return [found[label] for label in labels if label in found]
 
     def drop(self, collection: str) -> None:
         """Delete a whole collection (it is recreated empty on next use)."""

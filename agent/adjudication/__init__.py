@@ -1,20 +1,5 @@
-"""LLM adjudication of documents the classifier is unsure of: grounded, validated, recorded."""
+"""LLM adjudication of documents the classifier is unsure of: grounded, validated, recorded.
 
-from agent.adjudication.adjudicator import Adjudicator
-from agent.adjudication.policy import POLICIES, Decision, decide, majority_label
-from agent.adjudication.schema import (
-    AdjudicationAnswer,
-    AdjudicationRecord,
-    AdjudicationResult,
-)
-
-__all__ = [
-    "POLICIES",
-    "AdjudicationAnswer",
-    "AdjudicationRecord",
-    "AdjudicationResult",
-    "Adjudicator",
-    "Decision",
-    "decide",
-    "majority_label",
-]
+`adjudicator.Adjudicator` runs it; `schema` holds its models (light to import: the graph's
+state and protocols use them without loading the LLM client).
+"""

@@ -1,23 +1,29 @@
-"""Adjudicate an escalated document: prompt the LLM with grounding, validate, apply the policy."""
+"""Adjudicate an escalated document: prompt the LLM with grounding, validate, apply the policy.
+
+The LLM backend (agent/llm) owns the transport: request bodies, server-side constraints and
+typed errors. This module owns the prompt, the checks on the answer and the adjudication
+policy, and records each call for lineage.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel, BaseLanguageModel
-from langchain_core.messages import HumanMessage
-
 from agent.adjudication.cache import PromptCache, cache_key
-from agent.adjudication.policy import LLM_POLICIES, check_policy, decide, majority_label
+from agent.adjudication.policy import (
+    LLM_POLICIES,
+    check_adjudication_policy,
+    decide,
+    majority_label,
+)
 from agent.adjudication.prompt import ref_ids, render
 from agent.adjudication.schema import (
+    UNKNOWN,
     AdjudicationAnswer,
     AdjudicationRecord,
     AdjudicationResult,
-    RetrievedRef,
 )
 from agent.adjudication.templates import PromptTemplate, load_template
 from agent.adjudication.validate import (
@@ -26,19 +32,15 @@ from agent.adjudication.validate import (
     parse_json_answer,
     parse_label_answer,
 )
-from agent.llm.client import model_params
+from agent.llm.backend import LlmBackend
+from agent.llm.errors import LlmError
+from agent.llm.registry import backend_from_settings
 from agent.settings import LlmSettings
 from classifiers.prediction import Prediction
-from retrieval.index import ExemplarHit
-from retrieval.policies import Policy
+from retrieval.hits import ExemplarHit
+from retrieval.label_guidance import LabelGuidance, LabelGuide
 
 DEFAULT_TEMPLATES = {"completion": "fewshot_completion_v1", "chat": "chat_json_v1"}
-
-
-def label_grammar(labels: Sequence[str]) -> str:
-    """A llama.cpp GBNF grammar that only admits one of `labels` (or `unknown`)."""
-    options = " | ".join(f'"{label}"' for label in [*labels, "unknown"])
-    return f'root ::= " "? ({options})'
 
 
 def candidate_labels(
@@ -52,10 +54,10 @@ def candidate_labels(
     return [label for label in dict.fromkeys(offered) if label in allowed]
 
 
-def json_schema(labels: Sequence[str], evidence_ids: Sequence[str]) -> dict[str, Any]:
-    """The answer schema with the label and evidence ids narrowed to what is allowed."""
+def answer_schema(labels: Sequence[str], evidence_ids: Sequence[str]) -> dict[str, Any]:
+    """The answer's JSON schema with the label and evidence ids narrowed to what is allowed."""
     schema = AdjudicationAnswer.model_json_schema()
-    schema["properties"]["label"]["enum"] = [*labels, "unknown"]
+    schema["properties"]["label"]["enum"] = [*labels, UNKNOWN]
     if evidence_ids:
         schema["properties"]["evidence_ids"]["items"] = {
             "type": "string",
@@ -65,95 +67,75 @@ def json_schema(labels: Sequence[str], evidence_ids: Sequence[str]) -> dict[str,
     return schema
 
 
-def _error_reason(exc: Exception) -> str:
-    """Say which failure it was: timeout, server down, or another error."""
-    name = type(exc).__name__
-    if isinstance(exc, TimeoutError) or "Timeout" in name:
-        return f"LLM call timed out ({name})"
-    if isinstance(exc, ConnectionError) or "Connection" in name:
-        return f"LLM server unreachable ({name}: {exc})"
-    return f"LLM call failed ({name}: {exc})"
-
-
 class Adjudicator:
-    """Turns (text, prediction, retrieved exemplars, policies) into an `AdjudicationResult`."""
+    """Turns (text, prediction, retrieved exemplars) into an `AdjudicationResult`; the graph's
+    `Adjudicator` (agent/services.py). Calls the LLM only under an LLM policy."""
 
     def __init__(
         self,
         cfg: LlmSettings,
-        llm: BaseLanguageModel | None = None,
+        backend: LlmBackend | None = None,
         *,
+        guidance: LabelGuidance | None = None,
         cache: PromptCache | None = None,
         template: PromptTemplate | None = None,
         snippet_chars: int = 300,
-        use_grammar: bool = True,
         narrow_labels: bool = True,
     ) -> None:
         self.cfg = cfg
-        self.policy = check_policy(cfg.policy)
-        self._llm = llm
+        self.policy = check_adjudication_policy(cfg.policy)
+        self.backend = backend or backend_from_settings(cfg)
+        self.guidance = guidance
         self.cache = cache
         self.template = template or load_template(DEFAULT_TEMPLATES.get(cfg.mode, cfg.mode))
         self.snippet_chars = snippet_chars
-        self.use_grammar = use_grammar
         self.narrow_labels = narrow_labels
-        self.params = model_params(cfg) | {
+        self.params = self.backend.params() | {
+            "mode": cfg.mode,
             "template": self.template.id,
-            "grammar": use_grammar,
             "narrow_labels": narrow_labels,
             "snippet_chars": snippet_chars,
             "max_doc_chars": cfg.max_doc_chars,
         }
 
     @property
-    def llm(self) -> BaseLanguageModel:
-        if self._llm is None:
-            from agent.llm.client import chat_model, completion_model
-
-            self._llm = (
-                chat_model(self.cfg) if self.cfg.mode == "chat" else completion_model(self.cfg)
-            )
-        return self._llm
+    def answers_with_label(self) -> bool:
+        """Few-shot templates end in `Type:` and want a bare label; the others want JSON."""
+        return self.template.id.startswith("fewshot")
 
     def adjudicate(
         self,
         text: str,
         prediction: Prediction,
-        hits: Sequence[ExemplarHit],
-        policies: Sequence[Policy] = (),
-        *,
+        evidence: Sequence[ExemplarHit],
         labels: Sequence[str] | None = None,
-        policy: str | None = None,
-        policies_sha256: str | None = None,
     ) -> AdjudicationResult:
         """Decide one escalated document. Never raises for LLM trouble: that routes to a human."""
-        policy = check_policy(policy or self.policy)
+        hits = list(evidence)
         labels = sorted(labels or prediction.probabilities)
-        offered = candidate_labels(prediction, hits, labels) if self.narrow_labels else labels
         majority = majority_label(hits)
-        common = {
-            "policy": policy,
+        common: dict[str, Any] = {
+            "policy": self.policy,
             "majority_label": majority,
             "classifier_label": prediction.label,
         }
-        if policy not in LLM_POLICIES:
+        if self.policy not in LLM_POLICIES:
             decision = decide(
-                policy, classifier_label=prediction.label, majority=majority, llm_label=None
+                self.policy, classifier_label=prediction.label, majority=majority, llm_label=None
             )
+            cited = [h.doc_id for h in hits if h.label == decision.label]
             return AdjudicationResult(
-                route="auto" if decision.label else "human",
-                label=decision.label,
-                status="skipped",
-                reason=decision.reason,
-                **common,
-            )
+                status="skipped", label=decision.label, reason=decision.reason,
+                cited_ids=cited, **common,
+            )  # fmt: skip
 
+        offered = candidate_labels(prediction, hits, labels) if self.narrow_labels else labels
         prompt = render(
             self.template,
             text=text,
             prediction=prediction,
             hits=hits,
-            policies=policies,
+            guidance=self._guides(prediction, hits),
             labels=offered,
             max_doc_chars=self.cfg.max_doc_chars,
             snippet_chars=self.snippet_chars,
@@ -163,44 +145,44 @@ class Adjudicator:
             template_sha256=self.template.sha256,
             prompt=prompt,
             prompt_sha256=hashlib.sha256(prompt.encode()).hexdigest(),
-            model=self.cfg.resolved_model,
+            model=self.backend.model,
             params=self.params,
-            retrieved=[RetrievedRef(doc_id=h.doc_id, label=h.label, score=h.score) for h in hits],
-            policies_sha256=policies_sha256,
+            retrieved=hits,
+            label_guidance_sha256=self.guidance.sha256 if self.guidance else None,
         )
         answer: AdjudicationAnswer | None = None
         try:
             self._call(record, offered, hits)
             raw = record.raw_answer or ""
-            if self.template.id.startswith("fewshot"):
+            if self.answers_with_label:
                 answer = parse_label_answer(raw, hits)
             else:
                 answer = parse_json_answer(raw, ref_ids(hits))
             check(answer, labels, hits)
-        except UngroundedAnswer as exc:
+        except (UngroundedAnswer, LlmError) as exc:
             return AdjudicationResult(
-                route="human", label=None, status="ungrounded", reason=str(exc),
-                answer=answer, record=record, **common,
-            )  # fmt: skip
-        except Exception as exc:  # noqa: BLE001 - any LLM failure routes to a person
-            return AdjudicationResult(
-                route="human", label=None, status="ungrounded", reason=_error_reason(exc),
-                record=record, **common,
+                status="ungrounded", reason=str(exc), answer=answer, record=record,
+                cited_ids=answer.evidence_ids if answer else [], **common,
             )  # fmt: skip
         decision = decide(
-            policy, classifier_label=prediction.label, majority=majority, llm_label=answer.label
-        )
+            self.policy, classifier_label=prediction.label, majority=majority,
+            llm_label=answer.label,
+        )  # fmt: skip
         return AdjudicationResult(
-            route="auto" if decision.label else "human",
-            label=decision.label,
-            status="grounded",
-            reason=decision.reason,
-            answer=answer,
-            record=record,
-            **common,
-        )
+            status="grounded", label=decision.label, reason=decision.reason,
+            cited_ids=answer.evidence_ids, answer=answer, record=record, **common,
+        )  # fmt: skip
 
-    def _call(self, record: AdjudicationRecord, labels: Sequence[str], hits: Sequence[ExemplarHit]):
+    def _guides(self, prediction: Prediction, hits: Sequence[ExemplarHit]) -> list[LabelGuide]:
+        """Guidance for the classifier's top-3 and the exemplars' labels."""
+        if self.guidance is None:
+            return []
+        wanted = [label for label, _ in prediction.top_k(3)] + [h.label for h in hits]
+        return self.guidance.for_labels(list(dict.fromkeys(wanted)))
+
+    def _call(
+        self, record: AdjudicationRecord, offered: Sequence[str], hits: Sequence[ExemplarHit]
+    ) -> None:
         """Fill the record's raw answer, tokens and latency, from the cache when possible."""
         key = cache_key(record.prompt, record.model, record.params)
         cached = self.cache.get(key) if self.cache else None
@@ -210,14 +192,19 @@ class Adjudicator:
             record.completion_tokens = cached.get("completion_tokens")
             record.cached = True
             return
-        start = time.perf_counter()
         try:
-            if isinstance(self.llm, BaseChatModel):
-                self._call_chat(record, labels, hits)
+            if self.answers_with_label:
+                reply = self.backend.complete_label(record.prompt, [*offered, UNKNOWN])
             else:
-                self._call_completion(record, labels)
-        finally:
-            record.latency_ms = (time.perf_counter() - start) * 1000
+                schema = answer_schema(offered, list(ref_ids(hits)))
+                reply = self.backend.chat_json(record.prompt, schema)
+        except LlmError as exc:
+            record.latency_ms = exc.latency_ms or 0.0
+            raise
+        record.raw_answer = reply.text
+        record.prompt_tokens = reply.prompt_tokens
+        record.completion_tokens = reply.completion_tokens
+        record.latency_ms = reply.latency_ms
         if self.cache is not None:
             self.cache.put(
                 key,
@@ -227,29 +214,3 @@ class Adjudicator:
                     "completion_tokens": record.completion_tokens,
                 },
             )
-
-    def _call_completion(self, record: AdjudicationRecord, labels: Sequence[str]) -> None:
-        kwargs: dict[str, Any] = {"stop": ["\n"]}
-        if self.use_grammar:
-            kwargs["extra_body"] = {"grammar": label_grammar(labels)}
-        result = self.llm.generate([record.prompt], **kwargs)
-        record.raw_answer = result.generations[0][0].text
-        usage = (result.llm_output or {}).get("token_usage", {})
-        record.prompt_tokens = usage.get("prompt_tokens")
-        record.completion_tokens = usage.get("completion_tokens")
-
-    def _call_chat(
-        self, record: AdjudicationRecord, labels: Sequence[str], hits: Sequence[ExemplarHit]
-    ) -> None:
-        kwargs: dict[str, Any] = {}
-        if self.use_grammar:
-            schema = json_schema(labels, list(ref_ids(hits)))
-            kwargs["extra_body"] = {
-                "max_tokens": self.cfg.max_tokens,
-                "response_format": {"type": "json_object", "schema": schema},
-            }
-        message = self.llm.invoke([HumanMessage(record.prompt)], **kwargs)
-        record.raw_answer = message.content if isinstance(message.content, str) else str(message)
-        usage = getattr(message, "usage_metadata", None) or {}
-        record.prompt_tokens = usage.get("input_tokens")
-        record.completion_tokens = usage.get("output_tokens")

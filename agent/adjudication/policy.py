@@ -1,5 +1,8 @@
 """Adjudication policies: who decides an escalated document. Chosen by measurement.
 
+(Not the approval policies of business rules, agent/rules, nor the label guidance quoted in
+prompts, retrieval/label_guidance.py.)
+
 - `human`: always send to a person.
 - `top1`: take the classifier's top-1 label.
 - `majority`: take the majority label of the retrieved exemplars (ties: higher summed score).
@@ -11,17 +14,18 @@ Anything not decided goes to a person.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Literal, NamedTuple, get_args
 
 from papertrail.errors import ConfigurationError
-from retrieval.index import ExemplarHit
+from retrieval.hits import ExemplarHit
 
-POLICIES = ("human", "top1", "majority", "llm", "llm_agrees_majority")
+AdjudicationPolicy = Literal["human", "top1", "majority", "llm", "llm_agrees_majority"]
+ADJUDICATION_POLICIES: tuple[str, ...] = get_args(AdjudicationPolicy)
 LLM_POLICIES = frozenset({"llm", "llm_agrees_majority"})
 
 
-class UnknownPolicy(ConfigurationError):
-    """A policy name not in POLICIES."""
+class UnknownAdjudicationPolicy(ConfigurationError):
+    """A policy name not in ADJUDICATION_POLICIES."""
 
     code = "unknown_adjudication_policy"
 
@@ -31,11 +35,11 @@ class Decision(NamedTuple):
     reason: str
 
 
-def check_policy(policy: str) -> str:
-    if policy not in POLICIES:
-        raise UnknownPolicy(
+def check_adjudication_policy(policy: str) -> str:
+    if policy not in ADJUDICATION_POLICIES:
+        raise UnknownAdjudicationPolicy(
             f"Unknown adjudication policy {policy!r}; PAPERTRAIL_LLM_POLICY must be one of "
-            f"{', '.join(POLICIES)}."
+            f"{', '.join(ADJUDICATION_POLICIES)}."
         )
     return policy
 
@@ -57,7 +61,7 @@ def decide(
     llm_label: str | None,
 ) -> Decision:
     """The label to proceed with, or None for a person; `llm_label` is None when ungrounded."""
-    check_policy(policy)
+    check_adjudication_policy(policy)
     if policy == "human":
         return Decision(None, "policy 'human': escalated documents always go to a person")
     if policy == "top1":

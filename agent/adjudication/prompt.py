@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from agent.adjudication.templates import PromptTemplate
 from classifiers.prediction import Prediction
-from retrieval.index import ExemplarHit
-from retrieval.policies import Policy
+from retrieval.hits import ExemplarHit
+from retrieval.label_guidance import LabelGuide
 
 _FENCE_LIKE = re.compile(r"[<>]{3,}|\b(?:DOCUMENT)>>>|<<<(?:DOCUMENT)\b")
 _ANSWER_LIKE = re.compile(r"(?im)^\s*(type|label)\s*:")
@@ -36,8 +36,8 @@ def format_candidates(prediction: Prediction, k: int = 3) -> str:
     return ", ".join(f"{label} {p:.2f}" for label, p in prediction.top_k(k))
 
 
-def format_policies(policies: Sequence[Policy]) -> str:
-    return "\n".join(f"- {p.as_text()}" for p in policies) or "- (none stored)"
+def format_guidance(guides: Sequence[LabelGuide]) -> str:
+    return "\n".join(f"- {g.as_text()}" for g in guides) or "- (none stored)"
 
 
 def ref_ids(hits: Sequence[ExemplarHit]) -> dict[str, str]:
@@ -76,14 +76,14 @@ def render(
     text: str,
     prediction: Prediction,
     hits: Sequence[ExemplarHit],
-    policies: Sequence[Policy],
+    guidance: Sequence[LabelGuide],
     labels: Sequence[str],
     max_doc_chars: int,
     snippet_chars: int,
 ) -> str:
     return template.render(
         labels=", ".join([*labels, "unknown"]),
-        policies=format_policies(policies),
+        policies=format_guidance(guidance),  # the templates' {policies}: label guidance
         shots=format_shots(hits, snippet_chars),
         references=format_references(hits, snippet_chars),
         candidates=format_candidates(prediction),

@@ -9,7 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pydantic import ValidationError
 
 from agent.adjudication.schema import UNKNOWN, AdjudicationAnswer
-from retrieval.index import ExemplarHit
+from retrieval.hits import ExemplarHit
 
 
 class UngroundedAnswer(ValueError):

@@ -6,10 +6,16 @@ from papertrail.errors import PapertrailError
 
 
 class LlmError(PapertrailError):
-    """Base class for LLM failures."""
+    """An LLM call failed for another reason than a timeout or an unreachable server.
+
+    `latency_ms` is how long the failed call took, when a call was made."""
 
     code = "llm_error"
     kind = "unavailable"
+
+    def __init__(self, message: str, *, latency_ms: float | None = None) -> None:
+        super().__init__(message)
+        self.latency_ms = latency_ms
 
 
 class LlmUnavailable(LlmError):
@@ -24,6 +30,13 @@ class LlmTimeout(LlmError):
 
     code = "llm_timeout"
     retryable = True
+
+
+class UnknownLlmBackend(LlmError):
+    """`PAPERTRAIL_LLM_BACKEND` names no backend Papertrail has."""
+
+    code = "unknown_llm_backend"
+    kind = "config"
 
 
 class ServerStartError(LlmError):

@@ -28,7 +28,8 @@ def extract_for(label: str | None, text: str, services: Services,
 
 def extract(state: DocumentState, services: Services) -> Out:
     adjudication = state.adjudication or {}
-    llm_fields = adjudication.get("fields") if adjudication.get("grounded") else None
+    answer = adjudication.get("answer") or {}
+    llm_fields = answer.get("fields") if adjudication.get("trusted") else None
     return extract_for(state.label, state.text, services, llm_fields)
 
 

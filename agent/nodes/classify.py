@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.services import Evidence, Services
+from agent.services import Services
 from agent.state import DocumentState
 from classifiers.prediction import Prediction
+from retrieval.hits import ExemplarHit
 
 Out = tuple[dict[str, Any], dict[str, Any]]
 
@@ -30,30 +31,34 @@ def classify(state: DocumentState, services: Services) -> Out:
 def retrieve(state: DocumentState, services: Services) -> Out:
     if services.retriever is None:
         return {"evidence": []}, {"retriever": None, "note": "no retriever configured"}
-    evidence = services.retriever.search(state.text, services.settings.retrieval.k)
-    hits = [e.model_dump() for e in evidence]
-    return {"evidence": hits}, {
+    hits = services.retriever.search(state.text, services.settings.retrieval.k)
+    return {"evidence": [h.model_dump() for h in hits]}, {
         "retriever": services.retriever.lineage(),
-        "hits": [{"id": e.id, "label": e.label, "score": round(e.score, 4)} for e in evidence],
+        "hits": [{"id": h.doc_id, "label": h.label, "score": round(h.score, 4)} for h in hits],
     }
 
 
 def adjudicate(state: DocumentState, services: Services) -> Out:
-    """The LLM's answer counts only when it is grounded; otherwise a person decides."""
+    """A trusted adjudication keeps the document moving; otherwise a person decides: the band
+    says whether an LLM answered and was not trusted (`ungrounded`) or policy sent it
+    (`escalated`)."""
     if services.adjudicator is None:
         reason = "no trusted adjudicator configured: ambiguous documents go to a person"
-        return {"band": "ungrounded", "band_reason": reason}, {"adjudicator": None,
-                                                               "reason": reason}
+        return {"band": "escalated", "band_reason": reason}, {"adjudicator": None,
+                                                              "reason": reason}
     prediction = Prediction.model_validate(state.prediction)
-    evidence = [Evidence.model_validate(e) for e in state.evidence]
+    evidence = [ExemplarHit.model_validate(e) for e in state.evidence]
     result = services.adjudicator.adjudicate(state.text, prediction, evidence,
                                              services.classifier.labels)
+    # The state keeps the verdict; lineage keeps the call's record (prompt, raw answer, tokens).
     update: dict[str, Any] = {"adjudication": result.model_dump(exclude={"record"})}
-    if result.grounded and result.label != "unknown":
+    if result.trusted:
         update |= {"label": result.label, "band_reason": (
             f"{state.band_reason}; adjudicated as {result.label} citing "
             f"{', '.join(result.cited_ids) or 'no exemplar'}")}
+    elif result.llm_asked:
+        update |= {"band": "ungrounded",
+                   "band_reason": f"adjudication not trusted: {result.reason}"}
     else:
-        reason = f"adjudication not trusted: {result.reason}"
-        update |= {"band": "ungrounded", "band_reason": reason}
+        update |= {"band": "escalated", "band_reason": f"sent to a person: {result.reason}"}
     return update, {"adjudication": result.model_dump(), "band": update.get("band", state.band)}

@@ -26,7 +26,7 @@ Out = tuple[dict[str, Any], dict[str, Any]]
 
 def prepare_review(state: DocumentState, services: Services) -> Out:
     reasons = list(state.review_reasons)
-    if state.band in ("unreadable", "ungrounded"):
+    if state.band in ("unreadable", "ungrounded", "escalated"):
         reasons.insert(0, f"{state.band}: {state.band_reason}")
     state = state.model_copy(update={"review_reasons": reasons})
     payload = review_payload(state, services.classifier.labels)

@@ -1,4 +1,4 @@
-"""`papertrail index --data DIR`: seed the exemplar index from a labelled corpus, load policies."""
+"""`papertrail index --data DIR`: seed the exemplar index from a labelled corpus."""
 
 from __future__ import annotations
 
@@ -21,16 +21,12 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[
             int | None, typer.Option(help="Index at most this many documents.")
         ] = None,
-        policies: Annotated[
-            Path | None, typer.Option(help="Policies YAML (default: the settings' file).")
-        ] = None,
     ) -> None:
-        """Seed the `exemplars` collection from a labelled corpus and reload the `policies` one."""
+        """Seed the `exemplars` collection from a labelled corpus."""
         from agent.ocr.text_reader import ocr_text_reader
         from classifiers.corpus import list_labelled_files
         from retrieval.exemplars import exemplar_from_file
         from retrieval.index import ExemplarIndex
-        from retrieval.policies import load_policies
 
         settings = cli_settings()
         source = data.expanduser().resolve()
@@ -38,8 +34,6 @@ def register(app: typer.Typer) -> None:
         read = ocr_text_reader(settings)
         items = list_labelled_files(source)[:limit]
         with ExemplarIndex(settings.retrieval, settings.index_dir) as idx:
-            policy_set = load_policies(policies or settings.retrieval.policies_file)
-            n_policies = idx.upsert_policies(policy_set)
             batch: list = []
             done = 0
             for path, label in items:
@@ -49,7 +43,4 @@ def register(app: typer.Typer) -> None:
                     batch = []
                     typer.echo(f"  {done}/{len(items)} exemplars")
             done += idx.upsert_exemplars(batch)
-            typer.echo(
-                f"Indexed {done} exemplars from {source} and {n_policies} policies "
-                f"(v{policy_set.version}); exemplars in index: {idx.count()}."
-            )
+            typer.echo(f"Indexed {done} exemplars from {source}; in the index: {idx.count()}.")

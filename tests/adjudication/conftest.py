@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from classifiers.prediction import Prediction
-from retrieval.index import ExemplarHit
+from retrieval.hits import ExemplarHit
 from tests.llm_server import llm_server  # noqa: F401 - the real local server, session-wide
 
 LABELS = ["email", "invoice", "letter", "memo"]

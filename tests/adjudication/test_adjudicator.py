@@ -1,4 +1,4 @@
-"""Every rejection path of adjudication, with fake models and real (closed/slow) sockets."""
+"""Every rejection path of adjudication, with a scripted backend and real (closed/slow) sockets."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ import threading
 import time
 
 import pytest
-from langchain_core.language_models.fake import FakeListLLM
-from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from agent.adjudication import Adjudicator
+from agent.adjudication.adjudicator import Adjudicator, candidate_labels
 from agent.adjudication.cache import PromptCache
-from agent.llm.client import chat_model, completion_model
 from agent.llm.server import free_port
 from agent.settings import LlmSettings
+from tests.fakes import ScriptedLlm
 
 
 def chat_cfg(**kw) -> LlmSettings:
@@ -32,45 +30,52 @@ def run(llm, prediction, hits, cfg=None, **kw):
 
 
 def test_grounded_answer_is_accepted_with_full_record(prediction, hits):
-    result = run(FakeListChatModel(responses=[answer("memo", ["ex-memo-1"])]), prediction, hits)
-    assert (result.status, result.route, result.label) == ("grounded", "auto", "memo")
+    llm = ScriptedLlm([answer("memo", ["ex-memo-1"])], prompt_tokens=321, completion_tokens=9)
+    result = run(llm, prediction, hits)
+    assert (result.status, result.trusted, result.label) == ("grounded", True, "memo")
+    assert result.cited_ids == ["ex-memo-1"] and result.answer.rationale == "looks like it"
     rec = result.record
     assert rec.template_id == "chat_json_v1" and len(rec.template_sha256) == 64
     assert "MEMO To: staff" in rec.prompt and rec.raw_answer.startswith("{")
-    assert [r.doc_id for r in rec.retrieved] == [h.doc_id for h in hits]
-    assert rec.params["model"] == "fake"
+    assert rec.retrieved == hits
+    assert (rec.prompt_tokens, rec.completion_tokens) == (321, 9) and rec.latency_ms > 0
+    assert rec.params["model"] == "fake" and rec.params["backend"] == "scripted"
+    kind, _, schema = llm.requests[0]
+    assert kind == "json" and schema["properties"]["label"]["enum"] == [
+        "memo", "letter", "invoice", "unknown"]
 
 
 def test_label_outside_set_is_ungrounded(prediction, hits):
-    result = run(FakeListChatModel(responses=[answer("receipt", ["ex-memo-1"])]), prediction, hits)
-    assert (result.status, result.route, result.label) == ("ungrounded", "human", None)
+    result = run(ScriptedLlm([answer("receipt", ["ex-memo-1"])]), prediction, hits)
+    assert (result.status, result.trusted, result.label) == ("ungrounded", False, None)
     assert "outside the label set" in result.reason
 
 
 def test_hallucinated_evidence_id_is_ungrounded(prediction, hits):
-    result = run(FakeListChatModel(responses=[answer("memo", ["ex-999"])]), prediction, hits)
-    assert result.status == "ungrounded" and result.route == "human"
+    result = run(ScriptedLlm([answer("memo", ["ex-999"])]), prediction, hits)
+    assert result.status == "ungrounded" and not result.trusted
     assert "ex-999" in result.reason
 
 
 def test_answer_without_evidence_is_ungrounded(prediction, hits):
-    result = run(FakeListChatModel(responses=[answer("memo", [])]), prediction, hits)
+    result = run(ScriptedLlm([answer("memo", [])]), prediction, hits)
     assert result.status == "ungrounded" and "not supported" in result.reason
 
 
 @pytest.mark.parametrize("raw", ["memo", '{"label": "memo", "evidence_ids": "ex', "[]", ""])
 def test_malformed_json_is_ungrounded(prediction, hits, raw):
-    result = run(FakeListChatModel(responses=[raw]), prediction, hits)
+    result = run(ScriptedLlm([raw]), prediction, hits)
     assert result.status == "ungrounded" and "malformed" in result.reason
     assert result.record.raw_answer == raw
 
 
-def test_server_down_is_ungrounded(prediction, hits):
+@pytest.mark.parametrize("backend", ["llama_cpp", "openai"])
+def test_server_down_is_ungrounded(prediction, hits, backend):
     port = free_port()  # nothing listens there
-    cfg = chat_cfg(base_url=f"http://127.0.0.1:{port}/v1", timeout=5)
-    result = run(chat_model(cfg), prediction, hits, cfg=cfg)
-    assert result.status == "ungrounded" and result.route == "human"
-    assert "unreachable" in result.reason
+    cfg = chat_cfg(base_url=f"http://127.0.0.1:{port}/v1", timeout=5, backend=backend)
+    result = run(None, prediction, hits, cfg=cfg)
+    assert result.status == "ungrounded" and not result.trusted
+    assert "unreachable" in result.reason and f"127.0.0.1:{port}" in result.reason
 
 
 class _SlowHandler(http.server.BaseHTTPRequestHandler):
@@ -95,36 +100,30 @@ def slow_server():
 @pytest.mark.parametrize("mode", ["chat", "completion"])
 def test_timeout_is_ungrounded_and_fast(prediction, hits, slow_server, mode):
     cfg = LlmSettings(mode=mode, policy="llm", model="fake", base_url=slow_server, timeout=0.5)
-    llm = chat_model(cfg) if mode == "chat" else completion_model(cfg)
     start = time.perf_counter()
-    result = run(llm, prediction, hits, cfg=cfg)
+    result = run(None, prediction, hits, cfg=cfg)
     assert time.perf_counter() - start < 2.5
     assert result.status == "ungrounded" and "timed out" in result.reason
+    assert 400 < result.record.latency_ms < 2500
 
 
 def test_completion_label_is_grounded_by_shown_exemplars(prediction, hits):
     cfg = LlmSettings(mode="completion", policy="llm", model="fake")
-    result = run(FakeListLLM(responses=[" memo"]), prediction, hits, cfg=cfg)
+    llm = ScriptedLlm([" memo"])
+    result = run(llm, prediction, hits, cfg=cfg)
     assert (result.status, result.label) == ("grounded", "memo")
     assert result.answer.evidence_ids == ["ex-memo-1", "ex-memo-2"]
     assert result.record.template_id == "fewshot_completion_v1"
+    assert llm.requests[0][0] == "label" and llm.requests[0][2][-1] == "unknown"
     # A label in the set that no retrieved exemplar carries is not grounded.
-    result = run(FakeListLLM(responses=["invoice"]), prediction, hits, cfg=cfg)
+    result = run(ScriptedLlm(["invoice"]), prediction, hits, cfg=cfg)
     assert result.status == "ungrounded" and "not supported" in result.reason
-    result = run(FakeListLLM(responses=["payslip"]), prediction, hits, cfg=cfg)
+    result = run(ScriptedLlm(["payslip"]), prediction, hits, cfg=cfg)
     assert result.status == "ungrounded" and "outside" in result.reason
 
 
-class CountingChat(FakeListChatModel):
-    calls: int = 0
-
-    def _call(self, *args, **kwargs):
-        self.calls += 1
-        return super()._call(*args, **kwargs)
-
-
 def test_answers_are_cached_by_prompt_hash(prediction, hits, tmp_path):
-    llm = CountingChat(responses=[answer("memo", ["ex-memo-2"])])
+    llm = ScriptedLlm([answer("memo", ["ex-memo-2"])])
     adjudicator = Adjudicator(chat_cfg(), llm, cache=PromptCache(tmp_path))
     first = adjudicator.adjudicate("memo text", prediction, hits)
     second = adjudicator.adjudicate("memo text", prediction, hits)
@@ -136,40 +135,39 @@ def test_answers_are_cached_by_prompt_hash(prediction, hits, tmp_path):
 
 def test_policy_llm_agrees_majority(prediction, hits):
     cfg = chat_cfg().model_copy(update={"policy": "llm_agrees_majority"})
-    agree = run(
-        FakeListChatModel(responses=[answer("memo", ["ex-memo-1"])]), prediction, hits, cfg=cfg
-    )
-    assert (agree.route, agree.label, agree.majority_label) == ("auto", "memo", "memo")
-    disagree = run(
-        FakeListChatModel(responses=[answer("letter", ["ex-let-1"])]), prediction, hits, cfg=cfg
-    )
-    assert (disagree.status, disagree.route, disagree.label) == ("grounded", "human", None)
+    agree = run(ScriptedLlm([answer("memo", ["ex-memo-1"])]), prediction, hits, cfg=cfg)
+    assert (agree.trusted, agree.label, agree.majority_label) == (True, "memo", "memo")
+    disagree = run(ScriptedLlm([answer("letter", ["ex-let-1"])]), prediction, hits, cfg=cfg)
+    assert (disagree.status, disagree.trusted, disagree.label) == ("grounded", False, None)
+    assert disagree.llm_asked
 
 
 @pytest.mark.parametrize(
-    ("policy", "route", "label"),
-    [("human", "human", None), ("top1", "auto", "letter"), ("majority", "auto", "memo")],
+    ("policy", "trusted", "label", "cited"),
+    [("human", False, None, []), ("top1", True, "letter", ["ex-let-1"]),
+     ("majority", True, "memo", ["ex-memo-1", "ex-memo-2"])],
 )
-def test_policies_without_llm_never_call_it(prediction, hits, policy, route, label):
-    llm = CountingChat(responses=["never used"])
+def test_policies_without_llm_never_call_it(prediction, hits, policy, trusted, label, cited):
+    llm = ScriptedLlm(["never used"])
     result = Adjudicator(chat_cfg(policy=policy), llm).adjudicate("x", prediction, hits)
-    assert (result.route, result.label, result.status, llm.calls) == (route, label, "skipped", 0)
+    assert (result.trusted, result.label, result.status, llm.calls) == (
+        trusted, label, "skipped", 0)
+    assert result.cited_ids == cited and result.record is None and not result.llm_asked
 
 
 def test_offered_labels_are_exemplar_and_top_classifier_labels(prediction, hits):
-    from agent.adjudication.adjudicator import candidate_labels, label_grammar
-
     offered = candidate_labels(prediction, hits, ["email", "invoice", "letter", "memo", "resume"])
     assert offered == ["memo", "letter", "invoice"]
-    assert label_grammar(offered) == 'root ::= " "? ("memo" | "letter" | "invoice" | "unknown")'
-    prompt = run(FakeListLLM(responses=["memo"]), prediction, hits,
+    llm = ScriptedLlm(["memo"])
+    prompt = run(llm, prediction, hits,
                  cfg=LlmSettings(mode="completion", policy="llm")).record.prompt  # fmt: skip
     assert "from this list: memo, letter, invoice, unknown." in prompt
+    assert llm.requests[0][2] == ["memo", "letter", "invoice", "unknown"]
 
 
 def test_short_reference_ids_map_back_to_documents(prediction, hits):
-    result = run(FakeListChatModel(responses=[answer("memo", ["E2"])]), prediction, hits)
+    result = run(ScriptedLlm([answer("memo", ["E2"])]), prediction, hits)
     assert (result.status, result.answer.evidence_ids) == ("grounded", ["ex-memo-2"])
     assert 'id "E2", label memo' in result.record.prompt
-    result = run(FakeListChatModel(responses=[answer("memo", ["E9"])]), prediction, hits)
+    result = run(ScriptedLlm([answer("memo", ["E9"])]), prediction, hits)
     assert result.status == "ungrounded" and "E9" in result.reason

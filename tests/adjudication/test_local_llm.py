@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.adjudication import Adjudicator
-from agent.llm.client import completion_model
+from agent.adjudication.adjudicator import Adjudicator
 from agent.llm.server import is_ready
 from agent.settings import LlmSettings
 
@@ -17,7 +16,7 @@ def test_server_answers_a_grounded_label(llm_server, prediction, hits):
         base_url=llm_server.base_url, model=llm_server.model.name, mode="completion",
         policy="llm", timeout=60, max_tokens=8,
     )  # fmt: skip
-    adjudicator = Adjudicator(cfg, completion_model(cfg))
+    adjudicator = Adjudicator(cfg)  # the default backend: llama_cpp, with the label grammar
     text = "MEMORANDUM\nTO: All staff\nFROM: Personnel\nDATE: May 3\nSUBJECT: Parking"
     result = adjudicator.adjudicate(text, prediction, hits)
     rec = result.record
@@ -33,6 +32,23 @@ def test_server_answers_a_grounded_label(llm_server, prediction, hits):
     if result.status == "grounded":
         assert result.answer.label in {h.label for h in hits} | {"unknown"}
     assert rec.params["base_url"] == llm_server.base_url
+    assert (rec.params["backend"], rec.params["grammar"]) == ("llama_cpp", True)
+
+
+def test_server_answers_json_chat_within_the_schema(llm_server, prediction, hits):
+    """Chat through llama.cpp's `response_format` json_object + schema: the server accepts
+    it (it answers `json_schema` with HTTP 500) and its grammar makes the answer a JSON object.
+    A tiny model may still run out of tokens inside it: that is validation's business."""
+    cfg = LlmSettings(
+        base_url=llm_server.base_url, model=llm_server.model.name, mode="chat",
+        policy="llm", timeout=120, max_tokens=128,
+    )  # fmt: skip
+    result = Adjudicator(cfg).adjudicate("MEMORANDUM\nTO: All staff\nRe: Parking", prediction,
+                                         hits)
+    rec = result.record
+    assert rec.raw_answer is not None, result.reason  # the call itself succeeded
+    assert rec.raw_answer.lstrip().startswith("{") and rec.prompt_tokens and rec.completion_tokens
+    assert 1 <= rec.completion_tokens <= 128
 
 
 def test_server_reports_ready(llm_server):

@@ -22,7 +22,7 @@ def test_rendered_prompt_has_exactly_one_fence_around_the_document(prediction, h
     for template_id in ("fewshot_completion_v1", "chat_json_v1"):
         template = load_template(template_id)
         prompt = render(
-            template, text=INJECTION, prediction=prediction, hits=hits, policies=[],
+            template, text=INJECTION, prediction=prediction, hits=hits, guidance=[],
             labels=["letter", "memo"], max_doc_chars=400, snippet_chars=100,
         )  # fmt: skip
         shots = len(hits) if template_id.startswith("fewshot") else 0

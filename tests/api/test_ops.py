@@ -156,8 +156,11 @@ def test_metrics_count_fallbacks_rejections_and_node_latency(client) -> None:
     log.append(doc_id, "ingest", {})
     log.append(doc_id, "ocr", {})
     log.append(doc_id, "classify", {"prediction": {"fallback_reason": "bert timed out"}})
-    log.append(doc_id, "adjudicate", {"adjudicator": "llm", "adjudication": {"grounded": False}})
+    log.append(doc_id, "adjudicate", {"adjudication": {"status": "ungrounded", "trusted": False}})
     state.store.reviews.open(doc_id, {})
+    # Policy sent another document to a person without asking an LLM: no call, no rejection.
+    other = ingest_bytes(b"Memo to staff", "o.txt", state.store, state.settings).document.id
+    log.append(other, "adjudicate", {"adjudication": {"status": "skipped", "trusted": False}})
     text = client.get("/metrics", headers=auth("admin")).text
     assert "papertrail_classifier_fallbacks_total 1.0" in text
     assert "papertrail_llm_rejections_total 1.0" in text
@@ -166,7 +169,7 @@ def test_metrics_count_fallbacks_rejections_and_node_latency(client) -> None:
         assert f'papertrail_node_latency_seconds_count{{node="{node}"}} 1.0' in text
     assert 'papertrail_node_latency_seconds_count{node="ingest"}' not in text  # no predecessor
     assert "papertrail_reviews_pending 1.0" in text
-    assert 'papertrail_documents{status="received"} 1.0' in text
+    assert 'papertrail_documents{status="received"} 2.0' in text
     # A second scrape counts nothing twice.
     assert "papertrail_classifier_fallbacks_total 1.0" in client.get(
         "/metrics", headers=auth("admin")).text

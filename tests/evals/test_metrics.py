@@ -12,6 +12,7 @@ from evals.metrics import (
     expected_calibration_error,
     macro_f1,
     per_class,
+    summarize,
 )
 
 # 6 documents: 4 right. invoice: 2 right, 1 called a receipt; receipt: 1 right, 1 called invoice;
@@ -68,3 +69,21 @@ def test_gate_passes_on_equal_runs_and_fails_on_a_regression() -> None:
     assert not any(c.regressed for c in within)
     # ece and speed are shown, never gated
     assert not any(c.regressed for c in compare(_report(), _report(docs_per_min=1), 0.01))
+
+
+def test_llm_statistics_count_only_what_an_llm_answered() -> None:
+    base = {"auto_approved": False, "review_action": "approve", "system_label": "invoice",
+            "final_label": "invoice", "confidence": 0.5, "total_ms": 1.0}
+    rows = [  # the policy sent one to a person; an LLM answered the other and was not trusted
+        {**base, "truth": "invoice", "predicted": "invoice", "band": "escalated",
+         "llm_label": None, "llm_grounded": None},
+        {**base, "truth": "invoice", "predicted": "receipt", "band": "ungrounded",
+         "llm_label": "invoice", "llm_grounded": False, "prompt_tokens": 100,
+         "completion_tokens": 3, "llm_ms": 250.0},
+    ]
+    report = summarize(rows, ["invoice", "receipt"], "bundle", 1.0)
+    assert report["routing"] == {"escalated": 0.5, "ungrounded": 0.5}
+    llm = report["llm"]
+    assert (llm["escalated"], llm["asked"], llm["rejections"]) == (2, 1, 1)
+    assert report["tokens"] == {"prompt": 100, "completion": 3}
+    assert report["latency_ms"]["llm"] == {"p50": 250.0, "p95": 250.0, "p99": 250.0, "n": 1}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.services import Adjudication, Evidence
+from agent.adjudication.schema import AdjudicationAnswer, AdjudicationRecord, AdjudicationResult
 from classifiers.prediction import Prediction
+from retrieval.hits import ExemplarHit
 
 LABELS = ["invoice", "receipt", "letter", "contract"]
 
@@ -36,36 +37,39 @@ class MarkerClassifier:
 
 
 class ScriptedAdjudicator:
-    """Answers what the test scripted; marks it grounded only if its citations were retrieved,
-    as the real adjudicator's validation does."""
+    """An LLM that answers what the test scripted; trusted only if its citations were
+    retrieved, as the real adjudicator's validation does."""
 
     def __init__(self, label: str, cite: list[str] | None = None) -> None:
         self.label, self.cite, self.calls = label, cite, 0
 
-    def adjudicate(self, text: str, prediction: Prediction, evidence: list[Evidence],
-                   labels: list[str]) -> Adjudication:
+    def adjudicate(self, text: str, prediction: Prediction, evidence: list[ExemplarHit],
+                   labels: list[str]) -> AdjudicationResult:
         self.calls += 1
-        cited = self.cite if self.cite is not None else [e.id for e in evidence[:1]]
-        retrieved = {e.id for e in evidence}
+        cited = self.cite if self.cite is not None else [e.doc_id for e in evidence[:1]]
+        answer = AdjudicationAnswer(label=self.label, evidence_ids=cited,
+                                    rationale="matches the cited exemplar")
+        record = AdjudicationRecord(template_id="scripted", template_sha256="", prompt=text,
+                                    prompt_sha256="", model="scripted", params={},
+                                    raw_answer=self.label, prompt_tokens=50, completion_tokens=2)
+        common = {"policy": "llm", "answer": answer, "record": record, "cited_ids": cited}
         if self.label not in labels and self.label != "unknown":
-            return Adjudication(label=self.label, grounded=False, reason="label outside the set")
-        if not set(cited) <= retrieved:
-            return Adjudication(label=self.label, grounded=False, cited_ids=cited,
-                                reason="cited id not retrieved")
-        return Adjudication(label=self.label, grounded=True, reason="ok", cited_ids=cited,
-                            rationale="matches the cited exemplar",
-                            record={"template_id": "scripted"})
+            return AdjudicationResult(status="ungrounded", reason="label outside the set", **common)
+        if not set(cited) <= {e.doc_id for e in evidence}:
+            return AdjudicationResult(status="ungrounded", reason="cited id not retrieved",
+                                      **common)
+        return AdjudicationResult(status="grounded", label=self.label, reason="ok", **common)
 
 
 class ListRetriever:
     def __init__(self) -> None:
-        self.exemplars: dict[str, Evidence] = {
-            "ex-1": Evidence(id="ex-1", label="invoice", score=0.9, snippet="Invoice number"),
-            "ex-2": Evidence(id="ex-2", label="receipt", score=0.7, snippet="Cash receipt"),
+        self.exemplars: dict[str, ExemplarHit] = {
+            "ex-1": ExemplarHit(doc_id="ex-1", label="invoice", score=0.9, text="Invoice number"),
+            "ex-2": ExemplarHit(doc_id="ex-2", label="receipt", score=0.7, text="Cash receipt"),
         }
         self.added: list[tuple[str, str, str]] = []
 
-    def search(self, text: str, k: int) -> list[Evidence]:
+    def search(self, text: str, k: int) -> list[ExemplarHit]:
         return list(self.exemplars.values())[:k]
 
     def add_exemplar(self, doc_id: str, text: str, label: str, fields: dict[str, Any],

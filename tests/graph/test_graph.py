@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from agent.adjudication.adjudicator import Adjudicator
 from agent.review import ReviewDecision
-from agent.settings import Settings
+from agent.settings import LlmSettings, Settings
+from tests.fakes import ScriptedLlm
 from tests.graph.conftest import invoice_lines, upload
 from tests.graph.fakes import ListRetriever, ScriptedAdjudicator
 
@@ -89,6 +91,23 @@ def test_ungrounded_answer_goes_to_a_person(db_settings: Settings, open_pipeline
     assert "extract" not in nodes_run(pipeline, doc_id)
     review = pipeline.services.store.reviews.get(doc_id)
     assert review.status == "pending" and review.payload["band"] == "ungrounded"
+
+
+def test_policy_escalation_is_named_apart_from_an_untrusted_answer(db_settings: Settings,
+                                                                   open_pipeline) -> None:
+    doc_id = upload(db_settings, invoice_lines("Confidence 60"))
+    llm = ScriptedLlm(["never asked"])
+    human = Adjudicator(LlmSettings(policy="human"), llm)  # the default policy
+    pipeline = open_pipeline(retriever=ListRetriever(), adjudicator=human)
+    state = pipeline.process(doc_id)
+    assert (state.band, state.status, llm.calls) == ("escalated", "needs_review", 0)
+    assert state.review_reasons[0] == ("escalated: sent to a person: policy 'human': escalated "
+                                       "documents always go to a person")
+    assert "extract" not in nodes_run(pipeline, doc_id)
+    assert state.adjudication["status"] == "skipped" and state.adjudication["trusted"] is False
+    review = pipeline.services.store.reviews.get(doc_id)
+    assert review.payload["band"] == "escalated" and review.payload["llm_rationale"] is None
+    assert [e["doc_id"] for e in review.payload["evidence"]] == ["ex-1", "ex-2"]
 
 
 def test_unreadable_document_goes_straight_to_a_person(db_settings: Settings,

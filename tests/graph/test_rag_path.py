@@ -1,5 +1,5 @@
 """The ambiguous band through the real retrieval and adjudication code: Qdrant local mode with
-reviewed exemplars, the real prompt/validation/policy, and a fake chat model in place of the LLM.
+reviewed exemplars, the real prompt/validation/policy, and a scripted backend in place of the LLM.
 """
 
 from __future__ import annotations
@@ -7,14 +7,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from agent.adjudication import Adjudicator
-from agent.adjudication.adapters import LlmAdjudicator, QdrantRetriever
+from agent.adjudication.adjudicator import Adjudicator
+from agent.adjudication.retriever import QdrantRetriever
 from agent.settings import LlmSettings, Settings
 from retrieval.index import ExemplarIndex
-from retrieval.policies import load_policies
-from tests.fakes import HashingEmbedder
+from retrieval.label_guidance import load_label_guidance
+from tests.fakes import HashingEmbedder, ScriptedLlm
 from tests.graph.conftest import invoice_lines, upload
 
 EXEMPLARS = [
@@ -31,10 +30,9 @@ def rag_parts(settings: Settings):
     for doc_id, label, text in EXEMPLARS:
         retriever.add_exemplar(doc_id, text, label, {}, "seed-reviewer")
 
-    def adjudicator(answer: dict) -> LlmAdjudicator:
+    def adjudicator(answer: dict) -> Adjudicator:
         cfg = LlmSettings(mode="chat", policy="llm", model="fake")
-        chat = FakeListChatModel(responses=[json.dumps(answer)])
-        return LlmAdjudicator(Adjudicator(cfg, chat), load_policies())
+        return Adjudicator(cfg, ScriptedLlm([json.dumps(answer)]), guidance=load_label_guidance())
 
     yield retriever, adjudicator
     index.close()

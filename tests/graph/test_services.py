@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.adjudication.adapters import LlmAdjudicator
+from agent.adjudication.adjudicator import Adjudicator as LlmAdjudicator
 from agent.lazy_retrieval import LazyRetriever
 from agent.services import Services, extract_with_provenance
 from agent.settings import Settings

@@ -1,4 +1,4 @@
-"""Qdrant local-mode round trip: upsert, filtered search, idempotent re-upsert, policies."""
+"""Qdrant local-mode round trip: upsert, filtered search, idempotent re-upsert."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import pytest
 
 from retrieval.index import Exemplar, ExemplarIndex, point_id
 from retrieval.options import RetrievalSettings
-from retrieval.policies import load_policies
 from tests.fakes import HashingEmbedder
 
 DOCS = [
@@ -63,11 +62,3 @@ def test_index_persists_on_disk(tmp_path):
     with ExemplarIndex(options, tmp_path, embedder=HashingEmbedder()) as idx:
         assert idx.count() == 2
 
-
-def test_policies_round_trip(index):
-    policy_set = load_policies()
-    assert index.upsert_policies(policy_set) == len(policy_set.policies)
-    index.upsert_policies(policy_set)
-    got = index.policies(["memo", "invoice", "no-such-label"])
-    assert [p.label for p in got] == ["memo", "invoice"]
-    assert got[1].fields == policy_set.policies["invoice"].fields
