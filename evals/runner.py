@@ -52,10 +52,11 @@ def eval_settings(settings: Settings, out_dir: Path, workers: int | None,
 
 def run_eval(
     items: list[EvalItem], out_dir: Path, settings: Settings, classifier: DocumentClassifier,
-    progress: Progress | None = None,
+    progress: Progress | None = None, **overrides: Any,
 ) -> tuple[list[dict[str, Any]], float]:
     """Every row (old and new) and the wall time spent on the new ones. The graph's parts are
-    built from `settings`, with the classifier under evaluation."""
+    built from `settings`, with the classifier under evaluation (and any other `overrides`,
+    as `Services.from_settings` takes them)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / RESULTS
     done = _load_rows(results)
@@ -63,7 +64,7 @@ def run_eval(
     started = time.perf_counter()
     if todo:
         _warm_ocr(todo, settings, progress)
-        with Pipeline.open(settings, classifier=classifier) as pipeline, \
+        with Pipeline.open(settings, classifier=classifier, **overrides) as pipeline, \
                 results.open("a", encoding="utf-8") as sink:
             task = progress.add_task("graph + oracle", total=len(todo)) if progress else None
             for item in todo:

@@ -26,7 +26,7 @@ def test_token_and_llm_latency_totals_are_what_the_llm_used(tmp_path: Path,
     classifier = MarkerClassifier()
     parts = {"extractor": invoice_fields, "retriever": ListRetriever(), "adjudicator": adjudicator}
     rows, wall = run_eval([EvalItem(path=doc, label="invoice")], tmp_path / "run", settings,
-                          classifier, parts)
+                          classifier, **parts)
     assert llm.calls == 1 and rows[0]["band"] == "ambiguous" and rows[0]["llm_grounded"]
     report = summarize(rows, classifier.labels, "marker-test", wall)
     assert report["tokens"] == {"prompt": 300, "completion": 11}
