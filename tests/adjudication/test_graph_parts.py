@@ -7,14 +7,15 @@ import json
 
 from agent.adjudication.adjudicator import Adjudicator
 from agent.adjudication.retriever import QdrantRetriever
-from agent.settings import LlmSettings, Settings
+from agent.settings import LlmSettings
 from retrieval.index import ExemplarIndex
 from retrieval.label_guidance import load_label_guidance
+from retrieval.options import RetrievalSettings
 from tests.fakes import HashingEmbedder, ScriptedLlm
 
 
 def test_retriever_adds_reviewed_exemplars_and_finds_them(tmp_path):
-    index = ExemplarIndex(Settings(data_dir=tmp_path), embedder=HashingEmbedder())
+    index = ExemplarIndex(RetrievalSettings(), tmp_path, embedder=HashingEmbedder())
     retriever = QdrantRetriever(index, snippet_chars=12)
     retriever.add_exemplar("d1", "invoice total due vendor", "invoice", {"total": 5}, "alice")
     retriever.add_exemplar("d2", "dear sir letter sincerely", "letter", {}, "bob")
