@@ -40,8 +40,9 @@ def build_services(
     if retriever is None and adjudicator is None:
         retriever, adjudicator = default_retrieval(settings)
     return Services(
-        settings=settings, store=store, lineage=LineageLog(store.db), ocr=OcrService(settings),
-        classifier=classifier, rule_sets=rule_sets, extractor=extractor or extract,
+        settings=settings, store=store, lineage=LineageLog.from_settings(settings, store.db),
+        ocr=OcrService(settings), classifier=classifier, rule_sets=rule_sets,
+        extractor=extractor or extract,
         retriever=retriever, adjudicator=adjudicator, k_evidence=settings.retrieval.k,
     )
 
