@@ -187,7 +187,8 @@ def lineage(
         console.print_json(json.dumps(records, default=str))
         return
     for r in records:
-        console.rule(f"{r['seq']}. {r['node']} · {r['created_at']} · {r['hash'][:12]}")
+        signer = f"key {r['key_id']}" if r["key_id"] else "unsigned"
+        console.rule(f"{r['seq']}. {r['node']} · {r['created_at']} · {r['hash'][:12]} · {signer}")
         console.print_json(json.dumps(r["payload"], default=str))
 
 
