@@ -1,7 +1,10 @@
-"""Per-document lineage: an append-only, hash-chained log of what produced every decision.
+"""Per-document lineage: an append-only, hash-chained, signed log of what produced every decision.
 
 Each record's hash covers the previous record's hash and its own content; the document row
 keeps the head hash and the count, so an edited, removed or truncated record is detectable.
+The hash function is public, so whoever can write the database could rewrite a chain
+consistently: each record is therefore also signed with a key kept outside the database
+(agent/lineage_signing.py), and its hash anchored in a file outside it (agent/lineage_anchor.py).
 """
 
 from __future__ import annotations
@@ -11,13 +14,16 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import Select, select
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, and_, select
 from sqlalchemy.exc import IntegrityError
 
 from agent.errors import DocumentNotFoundError
+from agent.lineage_anchor import AnchorLog
+from agent.lineage_signing import LineageKeys
+from agent.settings import Settings
 from agent.store.db import Database
-from agent.store.models import Document, LineageRecord
+from agent.store.models import Document, LineageRecord, LineageSignature
 
 GENESIS = "0" * 64
 
@@ -43,14 +49,29 @@ def _with_key(doc_id: str, dedupe_key: str) -> Select:
 
 class VerifyReport(BaseModel):
     doc_id: str
-    ok: bool
+    ok: bool = Field(description="The chain is whole and every signed record carries a valid "
+                     "signature by a trusted key. Unsigned records from before signing do not "
+                     "make it false; they are listed in `unsigned`.")
     records: int
     problems: list[str]
+    rewritten: list[int] = Field(
+        default_factory=list, description="Seq of each record found not as Papertrail wrote it.")
+    unsigned: list[int] = Field(
+        default_factory=list, description="Seq of each record written before lineage signing: "
+        "it has no signature of its own (a later signed record covers it through the chain).")
+    key_ids: list[str] = Field(
+        default_factory=list, description="Trusted keys whose signatures verified.")
 
 
 class LineageLog:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, keys: LineageKeys, anchors: AnchorLog) -> None:
         self.db = db
+        self.keys = keys
+        self.anchors = anchors
+
+    @classmethod
+    def from_settings(cls, settings: Settings, db: Database) -> LineageLog:
+        return cls(db, LineageKeys.from_settings(settings), AnchorLog.from_settings(settings))
 
     def append(self, doc_id: str, node: str, payload: dict[str, Any],
                dedupe_key: str | None = None) -> None:
@@ -77,11 +98,15 @@ class LineageLog:
             prev = document.lineage_head or GENESIS
             created_at = datetime.now(UTC).isoformat()
             new_hash = record_hash(prev, doc_id, seq, node, created_at, payload)
+            signature = self.keys.sign(new_hash)
             session.add(LineageRecord(
                 doc_id=doc_id, seq=seq, node=node, created_at=created_at, payload=payload,
                 dedupe_key=dedupe_key, prev_hash=prev, hash=new_hash,
             ))
+            session.add(LineageSignature(doc_id=doc_id, seq=seq, key_id=signature.key_id,
+                                         signature=signature.signature))
             document.lineage_head, document.lineage_count = new_hash, seq
+        self.anchors.append(doc_id, seq, new_hash)  # after the commit: never ahead of the chain
 
     def _has(self, doc_id: str, dedupe_key: str) -> bool:
         with self.db.session() as session:
@@ -89,14 +114,17 @@ class LineageLog:
 
     def records(self, doc_id: str) -> list[dict[str, Any]]:
         with self.db.session() as session:
-            rows = session.scalars(
-                select(LineageRecord).where(LineageRecord.doc_id == doc_id)
-                .order_by(LineageRecord.seq)
+            rows = session.execute(
+                select(LineageRecord, LineageSignature)
+                .outerjoin(LineageSignature, and_(LineageSignature.doc_id == LineageRecord.doc_id,
+                                                  LineageSignature.seq == LineageRecord.seq))
+                .where(LineageRecord.doc_id == doc_id).order_by(LineageRecord.seq)
             ).all()
             return [
                 {"seq": r.seq, "node": r.node, "created_at": r.created_at, "hash": r.hash,
-                 "prev_hash": r.prev_hash, "payload": r.payload}
-                for r in rows
+                 "prev_hash": r.prev_hash, "payload": r.payload,
+                 "key_id": sig.key_id if sig else None, "signature": sig.signature if sig else None}
+                for r, sig in rows
             ]
 
     def verify(self, doc_id: str) -> VerifyReport:
@@ -107,6 +135,7 @@ class LineageLog:
             head, count = document.lineage_head or GENESIS, document.lineage_count
         records = self.records(doc_id)
         problems: list[str] = []
+        rewritten: set[int] = set()
         prev = GENESIS
         for expected_seq, rec in enumerate(records, start=1):
             if rec["seq"] != expected_seq:
@@ -119,10 +148,16 @@ class LineageLog:
             if recomputed != rec["hash"]:
                 problems.append(f"record {rec['seq']} ({rec['node']}) was edited: its content "
                                 "no longer matches its hash")
+                rewritten.add(rec["seq"])
             prev = rec["hash"]
         if len(records) != count or prev != head:
             problems.append(f"the chain holds {len(records)} records ending in {prev[:12]}, but "
                             f"the document expects {count} ending in {head[:12]}: records were "
                             "removed or added outside Papertrail")
+        signatures = self.keys.check(records)
+        anchor_problems, anchor_rewritten = self.anchors.check(doc_id, records)
+        problems += signatures.problems + anchor_problems
+        rewritten.update(signatures.rewritten, anchor_rewritten)
         return VerifyReport(doc_id=doc_id, ok=not problems, records=len(records),
-                            problems=problems)
+                            problems=problems, rewritten=sorted(rewritten),
+                            unsigned=signatures.unsigned, key_ids=signatures.key_ids)

@@ -81,7 +81,8 @@ class Services:
         if missing:
             raise TypeError(f"Part(s) {missing} cannot be None: the graph needs them.")
         parts = build_parts(settings, PART_BUILDERS, **overrides)
-        return cls(settings=settings, lineage=LineageLog(parts["store"].db), **parts)
+        lineage = LineageLog.from_settings(settings, parts["store"].db)
+        return cls(settings=settings, lineage=lineage, **parts)
 
 
 def build_parts(settings: Settings, names: Iterable[str], **overrides: Any) -> dict[str, Any]:

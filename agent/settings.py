@@ -144,6 +144,28 @@ class WorkerSettings(BaseSettings):
     )
 
 
+class LineageSettings(BaseSettings):
+    """Signed lineage: the key that signs records and the public keys trusted to have signed."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_LINEAGE_", extra="ignore")
+
+    key_file: Path | None = Field(
+        None, description="Ed25519 private key (PEM, PKCS#8) that signs every lineage record; "
+        "default DATA_DIR/lineage/signing-key.pem, created with mode 0600 on first use. Keep it "
+        "out of database backups: whoever holds it can sign a rewritten chain.",
+    )
+    trusted_keys_dir: Path | None = Field(
+        None, description="Folder of trusted public keys (PEM files, *.pub or *.pem); records "
+        "signed by any of them verify. Default DATA_DIR/lineage/trusted-keys. A new signing "
+        "key's public key is written here, so retired keys stay trusted after a rotation.",
+    )
+    anchor_dir: Path | None = Field(
+        None, description="Append-only files of every document's chain heads, outside the "
+        "database, so a chain rewritten or cut short there is detected even with its "
+        "signatures removed. Default DATA_DIR/lineage/anchors.",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_", env_file=".env", extra="ignore")
 
@@ -194,6 +216,7 @@ class Settings(BaseSettings):
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    lineage: LineageSettings = Field(default_factory=LineageSettings)
 
     @property
     def resolved_data_dir(self) -> Path:
@@ -228,4 +251,16 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.resolved_data_dir / "index"
+
+    @property
+    def lineage_key_file(self) -> Path:
+        return self.lineage.key_file or self.resolved_data_dir / "lineage" / "signing-key.pem"
+
+    @property
+    def lineage_trusted_keys_dir(self) -> Path:
+        return self.lineage.trusted_keys_dir or self.resolved_data_dir / "lineage" / "trusted-keys"
+
+    @property
+    def lineage_anchor_dir(self) -> Path:
+        return self.lineage.anchor_dir or self.resolved_data_dir / "lineage" / "anchors"
 

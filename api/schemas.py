@@ -65,6 +65,9 @@ class LineageRecordView(BaseModel):
     hash: str
     prev_hash: str
     payload: dict[str, Any]
+    key_id: str | None = Field(description="Key that signed the record; null for a record "
+                               "written before lineage signing.")
+    signature: str | None = Field(description="Base64 Ed25519 signature over `hash`.")
 
 
 class LineageView(BaseModel):

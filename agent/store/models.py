@@ -92,6 +92,20 @@ class LineageRecord(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class LineageSignature(Base):
+    """An Ed25519 signature over one lineage record's hash, by a key kept outside the database.
+
+    Its own table, so a database written before records were signed needs no migration: its
+    records simply have none (verification reports them as unsigned)."""
+
+    __tablename__ = "lineage_signatures"
+
+    doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))  # base64 of the 64-byte signature
+
+
 class Review(Base):
     """A pending or decided human review. Deciding flips `status` once, atomically."""
 

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from agent.errors import PapertrailError
 from agent.ingest import ingest_file
-from agent.lineage import LineageLog
+from agent.lineage import LineageLog, VerifyReport
 from agent.pipeline import Pipeline
 from agent.review import ReviewDecision
 from agent.state import DocumentState
@@ -172,27 +172,43 @@ def review_edit(doc_id: str, fields: list[str] = typer.Argument(..., help="NAME=
 @handles_user_errors
 def lineage(
     doc_id: str = typer.Argument(..., help="Document id (or a unique prefix)."),
-    verify: bool = typer.Option(False, "--verify", help="Check the hash chain; exit 1 if broken."),
+    verify: bool = typer.Option(False, "--verify", help="Check the hash chain and the "
+                                "records' signatures; exit 1 if anything was rewritten."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Every step's record for one document: what produced its decision."""
-    log = LineageLog(store().db)
+    log = LineageLog.from_settings(settings(), store().db)
     full = _full_id(doc_id)
     if verify:
-        report = log.verify(full)
-        if report.ok:
-            console.print(f"[green]lineage intact[/]: {report.records} records, chain verified")
-            return
-        for problem in report.problems:
-            err_console.print(f"[red]tampered[/]: {escape(problem)}")
-        raise typer.Exit(code=1)
+        _print_verify(log.verify(full))
+        return
     records = log.records(full)
     if as_json:
         console.print_json(json.dumps(records, default=str))
         return
     for r in records:
-        console.rule(f"{r['seq']}. {r['node']} · {r['created_at']} · {r['hash'][:12]}")
+        signer = f"key {r['key_id']}" if r["key_id"] else "unsigned"
+        console.rule(f"{r['seq']}. {r['node']} · {r['created_at']} · {r['hash'][:12]} · {signer}")
         console.print_json(json.dumps(r["payload"], default=str))
+
+
+def _print_verify(report: VerifyReport) -> None:
+    unsigned = (f"; records {_seqs(report.unsigned)} unsigned (written before lineage signing)"
+                if report.unsigned else "")
+    if report.ok:
+        keys = f", signed by key {', '.join(report.key_ids)}" if report.key_ids else ""
+        console.print(f"[green]lineage intact[/]: {report.records} records, chain verified"
+                      f"{escape(keys)}{escape(unsigned)}")
+        return
+    for problem in report.problems:
+        err_console.print(f"[red]tampered[/]: {escape(problem)}")
+    if report.rewritten:
+        err_console.print(f"[red]rewritten records[/]: {_seqs(report.rewritten)}{escape(unsigned)}")
+    raise typer.Exit(code=1)
+
+
+def _seqs(seqs: list[int]) -> str:
+    return ", ".join(str(seq) for seq in seqs)
 
 
 def _full_id(prefix: str) -> str:

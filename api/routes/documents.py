@@ -99,6 +99,6 @@ def get_lineage(request: Request, doc_id: str,
     """Every step's hash-chained record, and whether the chain verifies (tampering check)."""
     state = _state(request)
     readable_document(state, doc_id, who)
-    log = LineageLog(state.store.db)
+    log = LineageLog.from_settings(state.settings, state.store.db)
     return LineageView(doc_id=doc_id, verify=log.verify(doc_id),
                        records=[LineageRecordView(**r) for r in log.records(doc_id)])

@@ -152,7 +152,7 @@ def test_metrics_count_fallbacks_rejections_and_node_latency(client) -> None:
     state = client.app.state.papertrail
     doc_id = ingest_bytes(b"Invoice number: 7\nTotal 9.00", "m.txt", state.store,
                           state.settings).document.id
-    log = LineageLog(state.store.db)
+    log = LineageLog.from_settings(state.settings, state.store.db)
     log.append(doc_id, "ingest", {})
     log.append(doc_id, "ocr", {})
     log.append(doc_id, "classify", {"prediction": {"fallback_reason": "bert timed out"}})
