@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -19,6 +20,7 @@ from api.commands import (
     serve,
     train,
 )
+from papertrail.errors import PapertrailError
 
 app = typer.Typer(
     name="papertrail",
@@ -49,5 +51,17 @@ evaluate.register(app)
 index.register(app)
 llm.register(app)
 
+
+
+def run() -> None:
+    """The `papertrail` entry point: any error a person can act on is one clear line and exit
+    code 2, from whichever command raises it, never a traceback."""
+    try:
+        app()
+    except PapertrailError as exc:
+        cli_support.print_error(exc)
+        sys.exit(2)
+
+
 if __name__ == "__main__":
-    app()
+    run()

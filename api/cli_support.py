@@ -54,9 +54,13 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except PapertrailError as exc:
-        err_console.print(f"[bold red]error[/] {escape(f'[{exc.code}]')} {escape(exc.message)}",
-                          highlight=False)
+        print_error(exc)
         raise typer.Exit(code=2) from None
+
+
+def print_error(exc: PapertrailError) -> None:
+    err_console.print(f"[bold red]error[/] {escape(f'[{exc.code}]')} {escape(exc.message)}",
+                      highlight=False)
 
 
 def handles_user_errors(func: F) -> F:
