@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import shutil
 
+from fastapi.testclient import TestClient
+
 from agent.settings import Settings
 from agent.store import Store
 from tests.api.conftest import auth, doc_bytes
@@ -58,3 +60,18 @@ def test_read_only_database_is_503_and_leaves_no_blob(make_client, api_env, monk
     body = documented(response, 503, "storage_unavailable")
     assert "readonly" in body["message"] and "operator" in body["message"]
     assert blob_files(Settings()) == []
+
+
+def test_an_unexpected_failure_is_500_with_the_documented_body(client, monkeypatch) -> None:
+    doc_id = client.post("/documents", headers=auth("submitter"), files={
+        "file": ("a.png", doc_bytes("8003"), "image/png")}).json()["id"]
+    state = client.app.state.papertrail
+
+    def broken(_: str) -> None:
+        raise RuntimeError("checkpointer exploded")
+
+    monkeypatch.setattr(state.states, "current", broken)
+    quiet = TestClient(client.app, raise_server_exceptions=False)
+    body = documented(quiet.get(f"/documents/{doc_id}", headers=auth("submitter")), 500,
+                      "internal_error")
+    assert "RuntimeError" in body["message"] and "server log" in body["message"]
