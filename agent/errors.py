@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from papertrail.errors import ErrorKind, PapertrailError
+from papertrail.errors import DependencyUnavailableError, ErrorKind, PapertrailError
 
 __all__ = ["ErrorKind", "PapertrailError"]
 
@@ -56,3 +56,9 @@ class InvalidFilenameError(IngestError):
 class DocumentNotFoundError(PapertrailError):
     code = "document_not_found"
     kind = "not_found"
+
+
+class StorageUnavailableError(DependencyUnavailableError):
+    """The database or the blob folder cannot be used now: an operator must fix it."""
+
+    code = "storage_unavailable"

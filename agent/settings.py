@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Literal
 
@@ -97,6 +98,31 @@ class ApiSettings(BaseSettings):
         20.0, ge=0, description="How long POST /reviews/{id} waits for the worker's outcome "
         "before answering 202 (the decision still applies).",
     )
+    public_url: str | None = Field(
+        None, description="Base URL clients reach the API at (e.g. https://papertrail.example."
+        "com behind a proxy); `status_url` and `Location` are built from it, never from the "
+        "request's Host header. Default: http://HOST:PORT of this server.",
+    )
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, description="Largest request body other than an upload (JSON, "
+        "Slack events); uploads have PAPERTRAIL_MAX_UPLOAD_BYTES.",
+    )
+    body_timeout_seconds: float = Field(
+        120.0, gt=0, description="A request whose body has not fully arrived this long after "
+        "its headers is answered 408 and its connection closed (slow clients).",
+    )
+    keep_alive_seconds: int = Field(
+        5, ge=1, description="An idle keep-alive connection is closed after this long "
+        "(uvicorn's timeout_keep_alive).",
+    )
+
+    @property
+    def resolved_public_url(self) -> str:
+        """`public_url`, or this server's own address (its host name when bound to all)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = socket.gethostname() if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
 
 
 class SlackSettings(BaseSettings):

@@ -130,7 +130,6 @@ class PipelineCollector(Collector):
                                 value=pending)
         age = 0.0
         if oldest is not None:
-            oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
             age = (datetime.now(UTC) - oldest).total_seconds()
         yield GaugeMetricFamily("papertrail_review_oldest_age_seconds",
                                 "Age of the oldest pending review (0 when none).", value=age)

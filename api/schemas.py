@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from agent.lineage import VerifyReport
 from agent.review import Action
@@ -33,7 +32,7 @@ class DecisionView(BaseModel):
     decided_by: str
     band: str | None
     confidence: float | None
-    created_at: datetime
+    created_at: AwareDatetime
 
 
 class DocumentView(BaseModel):
@@ -54,8 +53,8 @@ class DocumentView(BaseModel):
     rule_results: list[dict[str, Any]] = Field(default_factory=list)
     review_reasons: list[str] = Field(default_factory=list)
     decision: DecisionView | None = None
-    created_at: datetime
-    updated_at: datetime
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
 
 
 class LineageRecordView(BaseModel):
@@ -78,7 +77,7 @@ class LineageView(BaseModel):
 
 class ReviewItem(BaseModel):
     doc_id: str
-    created_at: datetime
+    created_at: AwareDatetime
     age_seconds: float
     payload: dict[str, Any] = Field(description="What the reviewer needs: label, candidates, "
                                     "band and reason, fields, failed rules, LLM rationale, "
@@ -119,6 +118,7 @@ class Health(BaseModel):
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries for these error statuses, all with ErrorBody."""
     text = {400: "Bad request", 401: "No or unknown API key", 403: "Role not allowed",
-            404: "Not found", 409: "Conflict", 413: "Upload too large",
-            415: "Unsupported file type", 422: "Invalid input", 503: "Not ready"}
+            404: "Not found", 408: "Request body too slow", 409: "Conflict",
+            413: "Body too large", 415: "Unsupported file type", 422: "Invalid input",
+            503: "Unavailable: storage, broker or configuration an operator must fix"}
     return {code: {"model": ErrorBody, "description": text.get(code, "Error")} for code in codes}

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agent.store.db import Database
-from agent.store.models import Base, utcnow
+from agent.store.models import Base, UtcDateTime, utcnow
 
 
 class Submission(Base):
@@ -23,7 +23,7 @@ class Submission(Base):
 
     doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
     submitter: Mapped[str] = mapped_column(String(255), primary_key=True, index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class SlackMessage(Base):
@@ -35,8 +35,8 @@ class SlackMessage(Base):
     channel: Mapped[str] = mapped_column(String(64))
     ts: Mapped[str | None] = mapped_column(String(32), default=None)
     state: Mapped[str] = mapped_column(String(16), default="posting")  # posting|posted|closed
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
+                                                 onupdate=utcnow)
 
 
 class SubmissionRepository:

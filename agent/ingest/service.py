@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from agent.errors import FileTooLargeError
-from agent.ingest.validate import Limits, ValidatedUpload, validate_upload
+from agent.ingest.validate import Limits, ValidatedUpload, format_size, validate_upload
 from agent.settings import Settings
 from agent.store import Document, Store
 
@@ -28,8 +28,16 @@ def limits_from(settings: Settings) -> Limits:
 
 
 def ingest_bytes(data: bytes, filename: str, store: Store, settings: Settings) -> IngestResult:
-    """Validate and store one upload. Raises an IngestError (and stores nothing) when invalid."""
+    """Validate and store one upload. Raises an IngestError (and stores nothing) when invalid,
+    StorageUnavailableError (and stores nothing) when the database or blob folder fails."""
     upload = validate_upload(data, filename, limits_from(settings))
+    try:
+        return _store(upload, data, store)
+    except OperationalError as exc:
+        raise store.db.fault(exc, "nothing was stored") from exc
+
+
+def _store(upload: ValidatedUpload, data: bytes, store: Store) -> IngestResult:
     existing = store.documents.get(upload.sha256)
     if existing is not None:
         return IngestResult(existing, created=False)
@@ -57,8 +65,8 @@ def read_upload(path: Path, settings: Settings) -> bytes:
     size = path.stat().st_size
     if size > settings.max_upload_bytes:
         raise FileTooLargeError(
-            f"{path.name!r} is {size / 2**20:.1f} MiB; the limit is "
-            f"{settings.max_upload_bytes / 2**20:.1f} MiB (setting PAPERTRAIL_MAX_UPLOAD_BYTES). "
+            f"{path.name!r} is {format_size(size)}; the limit is "
+            f"{format_size(settings.max_upload_bytes)} (setting PAPERTRAIL_MAX_UPLOAD_BYTES). "
             "Split or compress it."
         )
     return path.read_bytes()

@@ -26,10 +26,14 @@ from agent.errors import (
     TooManyPagesError,
     UnsupportedTypeError,
 )
-from agent.filetypes import DocType, sniff, type_from_name
+from agent.filetypes import DocType, is_markup, sniff, type_from_name
 from agent.pdfium_lock import PDFIUM_LOCK
 
 MAX_FILENAME_CHARS = 255
+# Unicode's Bidi_Control characters: invisible, they reorder what follows, so that
+# "invoice_\u202egnp.exe" shows as "invoice_exe.png". Removed from names before anything else.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,9 @@ class ValidatedUpload:
 
 
 def validate_filename(filename: str) -> str:
-    """A bare file name, or InvalidFilenameError. Path parts are refused, not stripped."""
+    """A bare file name without bidi controls, or InvalidFilenameError. Path parts and other
+    control characters are refused, not stripped."""
+    filename = "".join(c for c in filename if c not in BIDI_CONTROLS)
     if not filename or not filename.strip():
         raise InvalidFilenameError("The file name is empty. Send the file with its name.")
     bad = [c for c in filename if unicodedata.category(c) == "Cc"]
@@ -90,10 +96,16 @@ def validate_upload(data: bytes, filename: str, limits: Limits) -> ValidatedUplo
         raise EmptyFileError(f"{filename!r} is empty (0 bytes). Upload the file's content.")
     if len(data) > limits.max_bytes:
         raise FileTooLargeError(
-            f"{filename!r} is {_mib(len(data))}; the limit is {_mib(limits.max_bytes)} "
+            f"{filename!r} is {format_size(len(data))}; the limit is "
+            f"{format_size(limits.max_bytes)} "
             "(setting PAPERTRAIL_MAX_UPLOAD_BYTES). Split or compress it."
         )
     doc_type = sniff(data)
+    if doc_type is None and is_markup(data):
+        raise UnsupportedTypeError(
+            f"{filename!r} is HTML, SVG or XML markup, which Papertrail does not read (a "
+            "browser would run or render it). Print or export it to PDF and upload that."
+        )
     if doc_type is None:
         raise UnsupportedTypeError(
             f"{filename!r} is not a type Papertrail reads (its first bytes are "
@@ -198,5 +210,6 @@ def _bomb_message(filename: str, seen: str, limits: Limits) -> str:
     )
 
 
-def _mib(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MiB"
+def format_size(n: int) -> str:
+    """Exact bytes, and MiB for large sizes: '120,000 bytes', '52,428,800 bytes (50.0 MiB)'."""
+    return f"{n:,} bytes" + (f" ({n / 2**20:.1f} MiB)" if n >= 2**20 else "")

@@ -7,9 +7,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent.errors import StorageUnavailableError
 from agent.store.models import Base
 
 
@@ -32,6 +34,17 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def fault(self, exc: DBAPIError, outcome: str = "") -> StorageUnavailableError:
+        """A database that cannot be used (read-only, disk I/O error, server down), as the
+        error that tells an operator what to fix; `outcome` says what became of the request."""
+        reason = str(exc.orig if exc.orig is not None else exc).strip()
+        where = make_url(self.url).render_as_string(hide_password=True)
+        return StorageUnavailableError(
+            f"The document database {where} cannot be used ({reason})"
+            f"{'; ' + outcome if outcome else ''}. An operator must make it writable (file and "
+            "folder permissions, free disk space) or reachable (the database server)."
+        )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

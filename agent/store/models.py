@@ -13,13 +13,36 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A point in time, stored in UTC and always read back with its time zone.
+
+    SQLite keeps no offset, so a plain `DateTime(timezone=True)` comes back naive there and
+    aware from PostgreSQL; this type gives every backend the same aware UTC value.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError(f"refusing to store a datetime without a time zone: {value}")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -51,10 +74,9 @@ class Document(Base):
     error: Mapped[str | None] = mapped_column(Text, default=None)
     lineage_head: Mapped[str | None] = mapped_column(String(64), default=None)
     lineage_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
+                                                 onupdate=utcnow)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -114,8 +136,8 @@ class Review(Base):
     doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     payload: Mapped[dict] = mapped_column(JSON)  # what the reviewer needs to see
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     decision: Mapped[dict | None] = mapped_column(JSON, default=None)
     reviewer: Mapped[str | None] = mapped_column(String(255), default=None)
 
@@ -132,4 +154,4 @@ class Decision(Base):
     decided_by: Mapped[str] = mapped_column(String(255))
     band: Mapped[str | None] = mapped_column(String(16))
     confidence: Mapped[float | None] = mapped_column(default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

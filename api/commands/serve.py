@@ -71,6 +71,7 @@ def serve(
 
     cfg = settings()
     host, port = host or cfg.api.host, port or cfg.api.port
+    cfg = cfg.model_copy(update={"api": cfg.api.model_copy(update={"host": host, "port": port})})
     _first_admin_key(cfg)
     _ensure_classifier(cfg)
     children: list[tuple[str, subprocess.Popen]] = []
@@ -78,9 +79,12 @@ def serve(
         children.append(("llm server", _spawn(["llm", "serve"])))
     if workers:
         children.append(("worker", _spawn(["worker", "--concurrency", str(workers)])))
+    # Slow bodies get 408 from the app (PAPERTRAIL_API_BODY_TIMEOUT_SECONDS); idle keep-alive
+    # connections are closed by uvicorn.
     server = uvicorn.Server(uvicorn.Config(create_app(cfg), host=host, port=port,
-                                           log_level="info"))
-    base = f"http://{host}:{port}"
+                                           log_level="info",
+                                           timeout_keep_alive=cfg.api.keep_alive_seconds))
+    base = cfg.api.resolved_public_url
     if samples:
         threading.Thread(target=_upload_samples, args=(server, samples), daemon=True).start()
     console.print(f"API docs: {base}/docs · pending reviews: {base}/reviews · health: "

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse
+from kombu.exceptions import KombuError
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.datastructures import UploadFile as FormFile
 
 from agent.errors import IngestError, InvalidFilenameError
 from agent.ingest import ingest_bytes
@@ -11,6 +16,8 @@ from agent.lineage import LineageLog
 from agent.store import DocumentStatus
 from api.app_resources import AppResources
 from api.auth import AsSubmitter, Principal, Role
+from api.errors import status_for
+from api.guard import takes_upload
 from api.schemas import (
     DecisionView,
     DocumentView,
@@ -22,8 +29,6 @@ from api.schemas import (
 
 router = APIRouter(tags=["documents"])
 
-STATUS_FOR_KIND = {"invalid": 422, "too_large": 413, "unsupported": 415, "not_found": 404,
-                   "conflict": 409, "config": 503, "unavailable": 503}
 REQUEUE = (DocumentStatus.RECEIVED, DocumentStatus.FAILED)
 
 
@@ -32,15 +37,27 @@ def _state(request: Request) -> AppResources:
 
 
 def ingest_error_status(exc: IngestError) -> int:
-    return 400 if isinstance(exc, InvalidFilenameError) else STATUS_FOR_KIND[exc.kind]
+    return 400 if isinstance(exc, InvalidFilenameError) else status_for(exc)
+
+
+async def one_file(request: Request) -> None:
+    """Refuse a form with several files: one would be dropped without a word."""
+    form = await request.form()  # already parsed for the `file` parameter: no second read
+    names = [name for name, value in form.multi_items() if isinstance(value, FormFile)]
+    if len(names) > 1:
+        raise HTTPException(400, detail={"error": "multiple_files", "message": (
+            f"The request has {len(names)} file parts ({', '.join(names)}); send one document "
+            "per request, as the part named 'file'.")})
 
 
 @router.post("/documents", status_code=202, response_model=UploadAccepted,
-             responses=errors(400, 401, 403, 413, 415, 422))
-def upload(request: Request, who: AsSubmitter,
+             responses=errors(400, 401, 403, 408, 413, 415, 422, 503))
+@takes_upload
+def upload(request: Request, who: AsSubmitter, _: Annotated[None, Depends(one_file)],
            file: UploadFile = File(..., description="The document.")) -> JSONResponse:
     """Upload a document (PDF, image, text). Processing starts in the background; follow
-    `status_url`. The same bytes again return the same id."""
+    `status_url`. The same bytes again return the same id (and queue it again if it was never
+    processed)."""
     state = _state(request)
     data = file.file.read(state.settings.max_upload_bytes + 1)
     try:
@@ -50,11 +67,23 @@ def upload(request: Request, who: AsSubmitter,
     document = result.document
     state.submissions.record(document.id, who.owner)
     if result.created or document.status in REQUEUE:
-        state.enqueue_process(document.id)
-    url = str(request.url_for("get_document", doc_id=document.id))
+        _enqueue(state, document.id)
+    url = state.settings.api.resolved_public_url + request.app.url_path_for(
+        "get_document", doc_id=document.id)
     body = UploadAccepted(id=document.id, status=document.status, created=result.created,
                           status_url=url)
     return JSONResponse(body.model_dump(), status_code=202, headers={"Location": url})
+
+
+def _enqueue(state: AppResources, doc_id: str) -> None:
+    try:
+        state.enqueue_process(doc_id)
+    except (KombuError, SQLAlchemyError, OSError) as exc:
+        raise HTTPException(503, detail={"error": "queue_unavailable", "message": (
+            f"Document {doc_id} was stored but could not be queued ({type(exc).__name__}: "
+            f"{exc}). An operator must make the broker reachable "
+            "(PAPERTRAIL_WORKER_BROKER_URL); then upload the same file again, which queues "
+            "it.")}) from exc
 
 
 def readable_document(state: AppResources, doc_id: str, who: Principal):  # noqa: ANN201

@@ -25,7 +25,6 @@ def _state(request: Request) -> AppResources:
 
 
 def _age(created: datetime) -> float:
-    created = created if created.tzinfo else created.replace(tzinfo=UTC)
     return round((datetime.now(UTC) - created).total_seconds(), 3)
 
 

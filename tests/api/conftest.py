@@ -8,8 +8,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from agent.settings import Settings
@@ -86,6 +89,33 @@ def make_client(api_env: dict[str, str]) -> Iterator[Callable[..., TestClient]]:
 @pytest.fixture
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     return make_client()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(api_env: dict[str, str]) -> Iterator[Callable[[], int]]:
+    """Start the app under a real uvicorn server in a thread; returns its port."""
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start() -> int:
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(create_app(Settings()), host="127.0.0.1",
+                                               port=port, log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        wait_for(lambda: server.started, timeout=30, what="uvicorn to start")
+        return port
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(10)
 
 
 @dataclass

@@ -7,6 +7,7 @@ import pytest
 
 from agent.settings import Settings
 from agent.store import Store
+from api.auth import Role, add_key_to_file, keys_file_path
 from tests.api.conftest import OWNERS, auth, doc_bytes
 
 ROLES = ["submitter", "reviewer", "admin"]
@@ -125,3 +126,18 @@ def test_too_large_is_413(make_client, monkeypatch) -> None:
     huge = client.post("/documents", headers=auth("submitter"),
                        files={"file": ("huge.txt", b"a" * 200_000, "text/plain")})
     assert huge.status_code == 413 and "PAPERTRAIL_MAX_UPLOAD_BYTES" in huge.json()["message"]
+
+
+def test_keys_file_changes_apply_without_a_restart(client) -> None:
+    settings = client.app.state.papertrail.settings
+    path = keys_file_path(settings)
+    key = add_key_to_file(path, "nina", Role.submitter)
+    response = client.get("/documents/unknown", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 404, response.text  # known at once: not 401
+    path.write_text("[]\n")  # revoked
+    response = client.get("/documents/unknown", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 401 and response.json()["error"] == "invalid_api_key"
+    path.write_text("owner: [broken\n")
+    response = client.get("/documents/unknown", headers=auth("admin"))
+    assert response.status_code == 503 and response.json()["error"] == "api_keys_invalid"
+    assert str(path) in response.json()["message"]

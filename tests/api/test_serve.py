@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +13,7 @@ import time
 import httpx
 import pytest
 
-from tests.api.conftest import FINAL, ROOT, auth, doc_bytes, wait_for
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.api.conftest import FINAL, ROOT, auth, doc_bytes, free_port, wait_for
 
 
 def children_of(pid: int) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 from reportlab.lib import pdfencrypt
@@ -24,6 +25,18 @@ def _encrypted_pdf() -> bytes:
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, encrypt=pdfencrypt.StandardEncryption("secret"))
     pdf.drawString(72, 700, "Confidential invoice")
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()
+
+
+def _owner_password_pdf() -> bytes:
+    """Encrypted with an owner password only (no user password): opens without one."""
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf, encrypt=pdfencrypt.StandardEncryption(
+        "", ownerPassword="owner-secret", canPrint=0, canCopy=0))
+    for line in fixtures.INVOICE_LINES:
+        pdf.drawString(72, 700 - 14 * fixtures.INVOICE_LINES.index(line), line)
     pdf.showPage()
     pdf.save()
     return buf.getvalue()
@@ -67,6 +80,35 @@ def test_accepts_each_supported_type(store: Store, db_settings: Settings, name: 
     assert (doc.detected_type, doc.page_count, doc.size_bytes) == (doc_type, pages, len(data))
     assert doc.status == "received" and not doc.type_mismatch
     assert store.blobs.get(doc.id) == data  # the original is kept, byte for byte
+
+
+def test_owner_password_only_pdf_is_accepted_and_readable(store: Store,
+                                                          db_settings: Settings) -> None:
+    """Only a user password keeps a PDF from being read; an owner password restricts printing
+    or copying in viewers, not reading, so such a PDF is accepted (README, Ingest)."""
+    data = _owner_password_pdf()
+    assert b"/Encrypt" in data
+    doc = ingest_bytes(data, "locked.pdf", store, db_settings).document
+    assert (doc.detected_type, doc.page_count) == ("application/pdf", 1)
+    page = pdfium.PdfDocument(data)[0]
+    assert "Invoice" in page.get_textpage().get_text_range()
+
+
+def test_bidi_and_format_controls_are_removed_from_the_stored_name(
+        store: Store, db_settings: Settings) -> None:
+    name = "invoice_\u202egnp.exe"  # shows as "invoice_exe.png"
+    doc = ingest_bytes(b"hello memo", name, store, db_settings).document
+    assert doc.filename == "invoice_gnp.exe"
+    only_controls = "\u202e\u2066\u200f"
+    with pytest.raises(errors.InvalidFilenameError, match="empty"):
+        ingest_bytes(b"other memo", only_controls, store, db_settings)
+
+
+def test_too_large_message_gives_exact_sizes(store: Store, db_settings: Settings) -> None:
+    with pytest.raises(errors.FileTooLargeError) as caught:
+        ingest_bytes(b"a" * 120_000, "big.txt", store, _with(db_settings,
+                                                             max_upload_bytes=100_000))
+    assert "is 120,000 bytes; the limit is 100,000 bytes" in caught.value.message
 
 
 def test_same_bytes_twice_return_the_existing_document(store: Store, db_settings: Settings) -> None:
@@ -115,6 +157,15 @@ BAD_INPUTS = [
                  "1,000,000", id="over-pixel-setting"),
     pytest.param("café latin-1".encode("latin-1"), "notes.txt", {}, errors.TextEncodingError,
                  "not valid UTF-8 (byte b'\\xe9' at offset 3)", id="not-utf8"),
+    pytest.param(b"<!DOCTYPE html>\n<html><body>Invoice 42</body></html>", "page.txt", {},
+                 errors.UnsupportedTypeError, "HTML, SVG or XML", id="html"),
+    pytest.param(b"\xef\xbb\xbf  <html><p>Invoice 42</p></html>", "page.html", {},
+                 errors.UnsupportedTypeError, "HTML, SVG or XML", id="html-with-bom"),
+    pytest.param(b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><text>'
+                 b"Invoice</text></svg>", "logo.svg", {}, errors.UnsupportedTypeError,
+                 "HTML, SVG or XML", id="svg"),
+    pytest.param(b"<!-- generated -->\n<svg><script>alert(1)</script></svg>", "x.txt", {},
+                 errors.UnsupportedTypeError, "HTML, SVG or XML", id="svg-after-comment"),
     pytest.param(fixtures.png_bytes(), "../../etc/invoice.png", {}, errors.InvalidFilenameError,
                  "path parts", id="path-traversal"),
     pytest.param(fixtures.png_bytes(), "..\\invoice.png", {}, errors.InvalidFilenameError,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from agent import errors
@@ -35,3 +37,12 @@ def test_store_reopens_from_settings(db_settings: Settings) -> None:
     again = Store.from_settings(db_settings)  # a new process would do exactly this
     assert again.documents.require(doc.id).filename == "a.png"
     again.db.dispose()
+
+
+def test_timestamps_come_back_in_utc(store: Store, db_settings: Settings) -> None:
+    doc = ingest_bytes(b"hello memo", "b.txt", store, db_settings).document
+    stored = store.documents.require(doc.id)
+    assert stored.created_at.utcoffset() == timedelta(0)
+    assert stored.updated_at.utcoffset() == timedelta(0)
+    store.reviews.open(doc.id, {})
+    assert store.reviews.pending()[0].created_at.utcoffset() == timedelta(0)
