@@ -21,7 +21,9 @@ from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from celery import Celery, signals
+from celery import Celery, Task, signals
+from celery.exceptions import Ignore, Reject, Retry
+from celery.utils.time import get_exponential_backoff_interval
 from kombu.exceptions import ChannelError
 from sqlalchemy import create_engine, inspect, select, text
 
@@ -36,9 +38,31 @@ log = logging.getLogger(__name__)
 
 PROCESS, RESUME, NOTIFY = "papertrail.process", "papertrail.resume", "papertrail.notify"
 
-# Errors a retry cannot fix: every PapertrailError says what a person must change (unknown
-# document, review not pending, label outside the set, ...). Anything else is retried.
-PERMANENT = (PapertrailError,)
+
+
+class RetryWhatCanHeal(Task):
+    """Retries (with exponential backoff and jitter) an unexpected error, or a PapertrailError
+    marked `retryable` (a server not reachable yet); never one a person must act on (unknown
+    document, review not pending, a broken bundle or setting): no retry can fix those."""
+
+    backoff_max = 120
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except (Retry, Ignore, Reject):
+            raise
+        except PapertrailError as exc:
+            if not exc.retryable:
+                raise
+            raise self._retry_after(exc) from exc
+        except Exception as exc:
+            raise self._retry_after(exc) from exc
+
+    def _retry_after(self, exc: Exception) -> Exception:
+        countdown = get_exponential_backoff_interval(
+            factor=2, retries=self.request.retries, maximum=self.backoff_max, full_jitter=True)
+        return self.retry(exc=exc, countdown=countdown)
 
 
 def broker_url(settings: Settings) -> str:
@@ -117,10 +141,8 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
     runtime = WorkerRuntime(settings, overrides)
     app.papertrail_runtime = runtime  # type: ignore[attr-defined]
     opts: dict[str, Any] = dict(
-        bind=True, acks_late=True, reject_on_worker_lost=True,
-        autoretry_for=(Exception,), dont_autoretry_for=PERMANENT,
-        retry_backoff=2, retry_backoff_max=settings.worker.retry_backoff_max,
-        retry_jitter=True, max_retries=settings.worker.max_retries,
+        bind=True, acks_late=True, reject_on_worker_lost=True, base=RetryWhatCanHeal,
+        backoff_max=settings.worker.retry_backoff_max, max_retries=settings.worker.max_retries,
     )
 
     @app.task(name=PROCESS, **opts)
