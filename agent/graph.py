@@ -24,12 +24,12 @@ from langgraph.graph.state import CompiledStateGraph
 
 from agent.errors import PapertrailError
 from agent.lineage import digest
-from agent.nodes import check, classify, decide, intake
+from agent.nodes import NodeResult, check, classify, decide, intake
 from agent.services import Services
 from agent.settings import Settings
 from agent.state import DocumentState
 
-NodeFn = Callable[[DocumentState, Services], tuple[dict[str, Any], dict[str, Any]]]
+NodeFn = Callable[[DocumentState, Services], NodeResult]
 
 
 def route_after_ingest(state: DocumentState) -> str:

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from agent.extraction import ExtractedFields, merge_fields
+from agent.nodes import NodeResult
 from agent.rules import evaluate
 from agent.services import Services
 from agent.state import DocumentState
 
-Out = tuple[dict[str, Any], dict[str, Any]]
-
 
 def extract_for(label: str | None, text: str, services: Services,
-                llm_fields: dict[str, Any] | None = None) -> Out:
+                llm_fields: dict[str, Any] | None = None) -> NodeResult:
     fields, provenance = services.extractor(label or "", text)
     if llm_fields:
         # The grounded LLM's fields count only when they validate, and override a printed
@@ -26,14 +25,14 @@ def extract_for(label: str | None, text: str, services: Services,
     return {"fields": fields}, {"label": label, **provenance}
 
 
-def extract(state: DocumentState, services: Services) -> Out:
+def extract(state: DocumentState, services: Services) -> NodeResult:
     adjudication = state.adjudication or {}
     answer = adjudication.get("answer") or {}
     llm_fields = answer.get("fields") if adjudication.get("trusted") else None
     return extract_for(state.label, state.text, services, llm_fields)
 
 
-def rules(state: DocumentState, services: Services) -> Out:
+def rules(state: DocumentState, services: Services) -> NodeResult:
     label = state.label or ""
     rule_set = services.rule_sets.get(label)
     results = []

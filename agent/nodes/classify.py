@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.nodes import NodeResult
 from agent.services import Services
 from agent.state import DocumentState
 from classifiers.prediction import Prediction
 from retrieval.hits import ExemplarHit
 
-Out = tuple[dict[str, Any], dict[str, Any]]
 
-
-def classify(state: DocumentState, services: Services) -> Out:
+def classify(state: DocumentState, services: Services) -> NodeResult:
     prediction = services.classifier.classify(state.text)
     threshold = services.classifier.auto_threshold()
     confident = prediction.confidence >= threshold
@@ -28,7 +27,7 @@ def classify(state: DocumentState, services: Services) -> Out:
     }
 
 
-def retrieve(state: DocumentState, services: Services) -> Out:
+def retrieve(state: DocumentState, services: Services) -> NodeResult:
     if services.retriever is None:
         return {"evidence": []}, {"retriever": None, "note": "no retriever configured"}
     hits = services.retriever.search(state.text, services.settings.retrieval.k)
@@ -38,7 +37,7 @@ def retrieve(state: DocumentState, services: Services) -> Out:
     }
 
 
-def adjudicate(state: DocumentState, services: Services) -> Out:
+def adjudicate(state: DocumentState, services: Services) -> NodeResult:
     """A trusted adjudication keeps the document moving; otherwise a person decides: the band
     says whether an LLM answered and was not trusted (`ungrounded`) or policy sent it
     (`escalated`)."""

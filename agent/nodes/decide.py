@@ -15,16 +15,15 @@ from typing import Any
 
 from langgraph.types import interrupt
 
+from agent.nodes import NodeResult
 from agent.nodes.check import extract_for
 from agent.review import ReviewDecision, read_decision, review_payload, review_request
 from agent.services import Services
 from agent.state import DocumentState
 from agent.store import DocumentStatus
 
-Out = tuple[dict[str, Any], dict[str, Any]]
 
-
-def prepare_review(state: DocumentState, services: Services) -> Out:
+def prepare_review(state: DocumentState, services: Services) -> NodeResult:
     reasons = list(state.review_reasons)
     if state.band in ("unreadable", "ungrounded", "escalated"):
         reasons.insert(0, f"{state.band}: {state.band_reason}")
@@ -36,7 +35,7 @@ def prepare_review(state: DocumentState, services: Services) -> Out:
                                         "band": state.band, "band_reason": state.band_reason}
 
 
-def human_review(state: DocumentState, services: Services) -> Out:
+def human_review(state: DocumentState, services: Services) -> NodeResult:
     labels = services.classifier.labels
     error: str | None = None
     while True:
@@ -92,7 +91,7 @@ def _claim(doc_id: str, decision: ReviewDecision, services: Services) -> str | N
             f"{decision.reviewer} was not applied.")
 
 
-def finalize(state: DocumentState, services: Services) -> Out:
+def finalize(state: DocumentState, services: Services) -> NodeResult:
     if state.decision is None:
         decision: dict[str, Any] = {"action": "auto_approved", "reviewer": None, "changes": {}}
     else:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.nodes import NodeResult
 from agent.services import Services
 from agent.state import DocumentState
 from agent.store import DocumentStatus
 from agent.store.models import Decision
 
-Out = tuple[dict[str, Any], dict[str, Any]]
 
-
-def ingest(state: DocumentState, services: Services) -> Out:
+def ingest(state: DocumentState, services: Services) -> NodeResult:
     document = services.store.documents.require(state.doc_id)
     decided = services.store.decisions.get(state.doc_id)
     if decided is not None:  # e.g. the same document on a new thread: never run it again
@@ -28,7 +27,7 @@ def ingest(state: DocumentState, services: Services) -> Out:
     }
 
 
-def ocr(state: DocumentState, services: Services) -> Out:
+def ocr(state: DocumentState, services: Services) -> NodeResult:
     data = services.store.blobs.get(state.doc_id)
     result = services.ocr.ocr_bytes(data, state.filename)
     pages = [p.model_dump(exclude={"text"}) for p in result.pages]

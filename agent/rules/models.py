@@ -72,7 +72,7 @@ class AlwaysReview(_Rule):
     type: Literal["always_review"]
 
 
-Policy = Annotated[ReviewAbove | AlwaysReview, Field(discriminator="type")]
+ApprovalPolicy = Annotated[ReviewAbove | AlwaysReview, Field(discriminator="type")]
 
 
 class RuleSet(BaseModel):
@@ -80,7 +80,7 @@ class RuleSet(BaseModel):
     document_type: str
     version: str
     rules: list[Rule] = Field(default_factory=list)
-    policies: list[Policy] = Field(default_factory=list)
+    policies: list[ApprovalPolicy] = Field(default_factory=list)
 
 
 class RuleResult(BaseModel):
