@@ -50,8 +50,8 @@ class Adjudicator(Protocol):
                    labels: list[str]) -> AdjudicationResult: ...
 
 
-# (document type, text) -> fields (JSON values) and provenance for lineage
-Extractor = Callable[[str, str], tuple[dict[str, Any], dict[str, Any]]]
+# What the graph calls: (document type, text) -> (fields as JSON values, provenance for lineage)
+FieldExtractor = Callable[[str, str], tuple[dict[str, Any], dict[str, Any]]]
 
 
 @dataclass
@@ -62,7 +62,7 @@ class Services:
     ocr: OcrService
     classifier: DocumentClassifier
     rule_sets: dict[str, RuleSet]
-    extractor: Extractor
+    extractor: FieldExtractor
     retriever: Retriever | None = None
     adjudicator: Adjudicator | None = None
 

@@ -33,14 +33,15 @@ class ExtractionOptions(BaseModel):
     max_address_lines: int = Field(5, ge=1, description="Most lines joined into an address.")
 
 
-Extractor = Callable[[str, ExtractionOptions], ExtractedFields]
-_REGISTRY: dict[str, Extractor] = {}
+TypeExtractor = Callable[[str, ExtractionOptions], ExtractedFields]
+"""The extractor of one document type: text -> its fields (registered with `@register`)."""
+_REGISTRY: dict[str, TypeExtractor] = {}
 
 
-def register(doc_type: str) -> Callable[[Extractor], Extractor]:
+def register(doc_type: str) -> Callable[[TypeExtractor], TypeExtractor]:
     """Decorator: make `fn` the extractor for `doc_type` (replacing any earlier one)."""
 
-    def wrap(fn: Extractor) -> Extractor:
+    def wrap(fn: TypeExtractor) -> TypeExtractor:
         _REGISTRY[doc_type] = fn
         return fn
 
