@@ -35,7 +35,7 @@ def test_serve_runs_api_and_worker_and_stops_cleanly(api_env, active_bundle, tmp
         start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: _up(base), timeout=60, what="the API")
+        wait_for(lambda: _up(base), timeout=180, what="the API")
         assert children_of(process.pid), "no worker process was started"
         response = httpx.post(f"{base}/documents", headers=auth("submitter"), files={
             "file": ("s.png", doc_bytes("6001"), "image/png")})
