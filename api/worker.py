@@ -4,7 +4,8 @@ Tasks (by name, so the API can enqueue without importing model code):
 - `papertrail.process(doc_id)`: run the graph until finalized or waiting for a person; then
   post the Slack review message when one is needed.
 - `papertrail.resume(doc_id, decision)`: apply a person's decision (acts once), then update
-  the Slack message with the outcome.
+  the Slack message with the outcome; a decision the graph refuses fails the task and is
+  answered in the message's thread.
 - `papertrail.notify(doc_id)`: bring the Slack message in line with the review (idempotent).
 
 All tasks are idempotent (Pipeline.process/resume are), acknowledged late and rejected when
@@ -28,7 +29,7 @@ from kombu.exceptions import ChannelError
 from sqlalchemy import create_engine, inspect, select, text
 
 from agent.errors import PapertrailError
-from agent.pipeline import Pipeline
+from agent.pipeline import InvalidReviewDecisionError, Pipeline
 from agent.review import ReviewDecision
 from agent.settings import Settings
 from agent.store import Document, DocumentStatus, Store
@@ -155,12 +156,29 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
 
     @app.task(name=RESUME, **opts)
     def resume(self: Any, doc_id: str, decision: dict[str, Any]) -> dict[str, Any]:
-        outcome = runtime.pipeline.resume(doc_id, ReviewDecision.model_validate(decision))
+        try:
+            outcome = runtime.pipeline.resume(doc_id, ReviewDecision.model_validate(decision))
+        except InvalidReviewDecisionError as exc:
+            tell_refused(doc_id, decision, exc)
+            raise
         if outcome.acted and settings.slack.enabled:
             app.send_task(NOTIFY, args=[doc_id])
         status = outcome.state.status if outcome.state else None
         return {"doc_id": doc_id, "acted": outcome.acted, "message": outcome.message,
                 "status": status}
+
+    def tell_refused(doc_id: str, decision: dict[str, Any], exc: Exception) -> None:
+        """A refused decision fails its task for good (no retry fixes it); say so where the
+        person who sent it looks, so it is not lost silently. The review keeps waiting."""
+        log.warning("decision %s on %s refused: %s", decision, doc_id, exc)
+        from api.slack.notifier import SlackNotifier
+
+        try:
+            notifier = SlackNotifier.from_settings(settings, runtime.store)
+            if notifier is not None:
+                notifier.refused(doc_id, str(exc))
+        except Exception:  # the refusal itself is what the task reports
+            log.exception("could not tell Slack that the decision on %s was refused", doc_id)
 
     @app.task(name=NOTIFY, **opts)
     def notify(self: Any, doc_id: str) -> str:

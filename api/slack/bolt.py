@@ -3,8 +3,9 @@
 Bolt verifies every request's signature and refuses timestamps older than five minutes
 (replays). Only allow-listed Slack users may decide; each maps to a reviewer identity, which
 is what lineage records. A click enqueues `papertrail.resume`; the worker then updates the
-message with the outcome and who decided. A review already decided (here or through the
-API) is answered with an ephemeral note and changes nothing.
+message with the outcome and who decided. A relabel to a label outside the review's label
+set is answered with the allowed labels and enqueues nothing. A review already decided (here
+or through the API) is answered with an ephemeral note and changes nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +21,17 @@ from starlette.concurrency import run_in_threadpool
 
 from agent.settings import SlackSettings
 from agent.store import Store
-from api.slack.messages import APPROVE, EDIT, EDIT_MODAL, REJECT, RELABEL, edit_modal, modal_fields
+from agent.store.models import Review
+from api.slack.messages import (
+    APPROVE,
+    EDIT,
+    EDIT_MODAL,
+    REJECT,
+    RELABEL,
+    edit_modal,
+    modal_fields,
+    unknown_label,
+)
 from api.slack.notifier import web_client
 
 log = logging.getLogger(__name__)
@@ -49,24 +60,32 @@ def build_bolt(slack: SlackSettings, store: Store, enqueue_resume: EnqueueResume
                  "admin to add your Slack user id to PAPERTRAIL_SLACK_REVIEWERS.")
         return reviewer
 
-    def pending_or_say(doc_id: str, user: str, client: Any, where: str | None) -> bool:
+    def pending_or_say(doc_id: str, user: str, client: Any, where: str | None) -> Review | None:
         review = store.reviews.get(doc_id)
         if review is None:
             tell(client, user, where, f"No review for document {doc_id[:12]}.")
-            return False
+            return None
         if review.status != "pending":
             action = (review.decision or {}).get("action")
             tell(client, user, where, f"Already decided by {review.reviewer} ({action}); "
                  "nothing changed.")
-            return False
-        return True
+            return None
+        return review
 
     def decide(body: dict, client: Any, doc_id: str, action: str, **extra: Any) -> None:
         user = body["user"]["id"]
         where = (body.get("channel") or {}).get("id")
         reviewer = reviewer_for(user, client, where)
-        if reviewer is None or not pending_or_say(doc_id, user, client, where):
+        if reviewer is None:
             return
+        review = pending_or_say(doc_id, user, client, where)
+        if review is None:
+            return
+        if action == "relabel":  # the graph would refuse it and the review would wait on
+            refusal = unknown_label(extra["label"], review.payload)
+            if refusal:
+                tell(client, user, where, refusal)
+                return
         enqueue_resume(doc_id, {"action": action, "reviewer": reviewer,
                                 "note": f"via Slack by {user}", **extra})
 

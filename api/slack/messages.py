@@ -59,6 +59,16 @@ def review_blocks(doc_id: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
                                          "elements": actions}]
 
 
+def unknown_label(label: str, payload: dict[str, Any]) -> str | None:
+    """Why `label` cannot be chosen for this review (not in the bundle's label set), or None."""
+    allowed = [name for name in payload.get("allowed_labels") or [] if name]
+    if label in allowed:
+        return None
+    choose = f"choose one of {', '.join(allowed)}" if allowed else "this review offers none"
+    return (f"Label {label!r} is not one of this classifier's labels; {choose}. Nothing "
+            "changed: the review is still waiting for a decision.")
+
+
 def decided_blocks(doc_id: str, payload: dict[str, Any], decision: dict[str, Any] | None,
                    reviewer: str | None, status: str | None) -> list[dict[str, Any]]:
     """The same message once decided: no buttons, the outcome and who decided."""

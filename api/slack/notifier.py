@@ -1,4 +1,5 @@
-"""Post the review message once per document, and update it once the review is decided.
+"""Post the review message once per document, update it once the review is decided, and
+say in its thread when a decision was refused.
 
 Runs in the worker, after the graph returned (never inside the interrupting node). A row in
 `slack_messages` is claimed before posting, so concurrent or repeated calls post once.
@@ -57,6 +58,16 @@ class SlackNotifier:
                                 text=f"{review.reviewer} decided {doc_id[:12]}")
         self._set(doc_id, state="closed")
         return "updated"
+
+    def refused(self, doc_id: str, reason: str) -> None:
+        """Say, in the review message's thread, that a decision was refused and why."""
+        with self.store.db.session() as session:
+            message = session.get(SlackMessage, doc_id)
+        thread = {"thread_ts": message.ts} if message is not None and message.ts else {}
+        self.client.chat_postMessage(
+            channel=message.channel if thread else self.channel, **thread,
+            text=f":warning: A decision on {doc_id[:12]} was refused: {reason} The review "
+            "is still waiting for a decision.")
 
     def _post(self, doc_id: str, payload: dict) -> str:
         try:

@@ -116,3 +116,54 @@ def test_api_decision_updates_the_slack_message(slack, client, start_worker) -> 
     click(client, block_action("U_ADA", "pt_approve", doc_id))  # too late: told, not acted
     assert "Already decided by rita" in slack.of("chat.postEphemeral")[-1]["text"]
     assert status_of(client, doc_id) == "rejected"
+
+
+def test_relabel_outside_the_label_set_is_answered_and_enqueues_nothing(
+        slack, client, start_worker, monkeypatch) -> None:
+    start_worker()
+    doc_id = upload(client, "2004")
+    wait_for(lambda: message_for(slack, doc_id), what="chat.postMessage")
+    state = client.app.state.papertrail
+    enqueued: list[tuple[str, dict]] = []
+    enqueue = state.enqueue_resume
+
+    def spy(d: str, decision: dict):
+        enqueued.append((d, decision))
+        return enqueue(d, decision)
+
+    monkeypatch.setattr(state, "enqueue_resume", spy)
+
+    assert click(client, block_action("U_RITA", "pt_relabel",
+                                      selected=f"{doc_id}|passport")).status_code == 200
+    told = slack.of("chat.postEphemeral")[-1]
+    assert told["user"] == "U_RITA" and "'passport'" in told["text"]
+    assert "invoice" in told["text"] and "receipt" in told["text"]
+    assert enqueued == []
+    pending = client.get("/reviews", headers=auth("reviewer")).json()
+    assert [r["doc_id"] for r in pending] == [doc_id]
+
+    # Still decidable.
+    click(client, block_action("U_RITA", "pt_relabel", selected=f"{doc_id}|receipt"))
+    wait_for(lambda: status_of(client, doc_id) == "approved", what="resume")
+    assert client.get(f"/documents/{doc_id}", headers=auth("admin")).json()["label"] == "receipt"
+
+
+def test_a_refused_decision_reaching_the_worker_is_answered_in_the_thread(
+        slack, client, start_worker) -> None:
+    """Past the Slack check (e.g. queued by another client): the task fails, not silently."""
+    start_worker()
+    doc_id = upload(client, "2005")
+    wait_for(lambda: message_for(slack, doc_id), what="chat.postMessage")
+    task = client.app.state.papertrail.enqueue_resume(
+        doc_id, {"action": "relabel", "label": "passport", "reviewer": "rita"})
+    wait_for(task.ready, what="resume task")
+    assert task.failed()
+    reply = wait_for(lambda: [m for m in slack.of("chat.postMessage") if m.get("thread_ts")],
+                     what="thread reply")[0]
+    assert reply["thread_ts"] == slack.answered("chat.postMessage")[0]["ts"]
+    assert "'passport'" in reply["text"] and "still waiting" in reply["text"]
+    assert status_of(client, doc_id) == "needs_review"
+    decided = client.post(f"/reviews/{doc_id}", headers=auth("reviewer"),
+                          json={"action": "approve"})
+    assert decided.status_code in (200, 202), decided.text
+    wait_for(lambda: status_of(client, doc_id) == "approved", what="resume")

@@ -36,3 +36,18 @@ def test_ece_of_perfectly_confident_correct_predictions_is_zero() -> None:
     probs = np.eye(3)[[0, 1, 2, 1]]
     assert expected_calibration_error(probs, np.array([0, 1, 2, 1])) == 0.0
     assert expected_calibration_error(probs, np.array([1, 1, 2, 1])) == 0.25
+
+
+def test_a_perfectly_separated_validation_set_does_not_saturate_confidences() -> None:
+    """Plain NLL falls for ever as T -> 0 when no example is wrong: T hit the lower bound and
+    every confidence was 1.0 (the demo bundle's T was 0.011)."""
+    rng = np.random.default_rng(3)
+    n, k = 24, 8
+    labels = rng.integers(0, k, n)
+    logits = rng.normal(0, 1, size=(n, k))
+    logits[np.arange(n), labels] = logits.max(axis=1) + 2.0  # every example right by a margin
+    t = fit_temperature(logits, labels)
+    confidence = softmax(logits, t).max(axis=1)
+    assert t > 0.2
+    assert confidence.max() < 0.999
+    assert abs(confidence.mean() - (1 - 1 / (n + 2))) < 0.05  # what n right answers support
