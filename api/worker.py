@@ -28,6 +28,8 @@ from kombu.exceptions import ChannelError
 from sqlalchemy import create_engine, inspect, select, text
 
 from agent.errors import PapertrailError
+from agent.failures import record_exception
+from agent.lineage import LineageLog
 from agent.pipeline import Pipeline
 from agent.review import ReviewDecision
 from agent.settings import Settings
@@ -131,6 +133,19 @@ class WorkerRuntime:
                     Pipeline.open(self.settings, **{"store": self.store, **self.overrides}))
             return self._pipeline
 
+    def pipeline_for(self, doc_id: str) -> Pipeline:
+        """The pipeline. When it cannot be built for a reason no retry fixes (a broken bundle,
+        a bad setting), the document is first marked `failed` with that reason: it must not
+        wait in silence for a pipeline that will never come."""
+        try:
+            return self.pipeline
+        except PapertrailError as exc:
+            if not exc.retryable:
+                record_exception(self.store, LineageLog.from_settings(self.settings,
+                                                                      self.store.db),
+                                 doc_id, exc)
+            raise
+
     def close(self) -> None:
         with self._lock:
             self._stack.close()
@@ -147,7 +162,7 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
 
     @app.task(name=PROCESS, **opts)
     def process(self: Any, doc_id: str) -> dict[str, Any]:
-        state = runtime.pipeline.process(doc_id)
+        state = runtime.pipeline_for(doc_id).process(doc_id)
         if state.status == "needs_review" and settings.slack.enabled:
             app.send_task(NOTIFY, args=[doc_id])
         return {"doc_id": doc_id, "status": state.status, "band": state.band,
