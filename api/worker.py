@@ -10,7 +10,7 @@ Tasks (by name, so the API can enqueue without importing model code):
 All tasks are idempotent (Pipeline.process/resume are), acknowledged late and rejected when
 the worker dies, so a crashed worker's message is delivered again. The SQLite transport
 cannot see a SIGKILLed worker's unacknowledged message, so each worker also re-queues
-documents that stalled mid-run when it starts (`recover_stalled`).
+documents that stalled mid-run, when it starts and periodically (api/recovery.py).
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from __future__ import annotations
 import logging
 import threading
 from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Celery, Task, signals
 from celery.exceptions import Ignore, Reject, Retry
 from celery.utils.time import get_exponential_backoff_interval
 from kombu.exceptions import ChannelError
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, inspect, text
 
 from agent.errors import PapertrailError
 from agent.failures import record_exception
@@ -33,7 +33,8 @@ from agent.lineage import LineageLog
 from agent.pipeline import Pipeline
 from agent.review import ReviewDecision
 from agent.settings import Settings
-from agent.store import Document, DocumentStatus, Store
+from agent.store import Store
+from api.recovery import recover_stalled
 from api.tables import create_tables
 
 log = logging.getLogger(__name__)
@@ -184,43 +185,67 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
         notifier = SlackNotifier.from_settings(settings, runtime.store)
         return notifier.sync(doc_id) if notifier else "slack not configured"
 
+    timer = RecoveryTimer(app, settings)
+
     @signals.worker_ready.connect(weak=False)
     def _recover(sender: Any = None, **_: Any) -> None:
         if sender is not None and getattr(sender, "app", app) is not app:
             return
         try:
-            count = recover_stalled(app, settings)
             purged = purge_delivered(settings)
-        except Exception:  # recovery must never keep a worker from starting
-            log.exception("recovering stalled documents failed")
-            return
-        if count:
-            log.warning("re-queued %d stalled document(s)", count)
+        except Exception:  # housekeeping must never keep a worker from starting
+            log.exception("purging delivered messages failed")
+            purged = 0
         if purged:
             log.info("purged %d delivered message(s) from the SQLite broker", purged)
+        timer.start()
+
+    @signals.worker_shutdown.connect(weak=False)
+    def _stop_recovery(sender: Any = None, **_: Any) -> None:
+        timer.stop()
 
     @signals.worker_process_shutdown.connect(weak=False)
     def _close(**_: Any) -> None:
         runtime.close()
 
 
-def recover_stalled(app: Celery, settings: Settings) -> int:
-    """Queue again every document left received/processing with no progress for a while.
+class RecoveryTimer:
+    """Runs `recover_stalled` when the worker is ready and then every `recover_every_seconds`,
+    in a daemon thread of the worker's main process (api/recovery.py says how)."""
 
-    Safe to over-approximate: processing a document twice resumes it or returns it unchanged.
-    """
-    store = Store.from_settings(settings)
-    try:
-        cutoff = datetime.now(UTC) - timedelta(seconds=settings.worker.stalled_after_seconds)
-        with store.db.session() as session:
-            ids = list(session.scalars(select(Document.id).where(
-                Document.status.in_([DocumentStatus.RECEIVED, DocumentStatus.PROCESSING]),
-                Document.updated_at < cutoff)))
-    finally:
-        store.db.dispose()
-    for doc_id in ids:
-        app.send_task(PROCESS, args=[doc_id])
-    return len(ids)
+    def __init__(self, app: Celery, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self) -> None:
+        try:
+            report = recover_stalled(
+                self.settings, lambda doc_id: self.app.send_task(PROCESS, args=[doc_id]),
+                queue_empty=queue_depth(self.app) == 0)
+        except Exception:  # recovery must never take a worker down; next round tries again
+            log.exception("recovering stalled documents failed")
+            return
+        if report.requeued:
+            log.warning("re-queued %d stalled document(s): %s", len(report.requeued),
+                        ", ".join(d[:12] for d in report.requeued))
+        if report.failed:
+            log.error("failed %d document(s) that stalled too often: %s", len(report.failed),
+                      ", ".join(d[:12] for d in report.failed))
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="papertrail-recovery",
+                                            daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _loop(self) -> None:
+        self.run_once()
+        while not self._stopped.wait(self.settings.worker.recover_every_seconds):
+            self.run_once()
 
 
 def purge_delivered(settings: Settings, older_than: timedelta = timedelta(hours=1)) -> int:
