@@ -18,12 +18,12 @@ from pydantic import BaseModel
 
 from agent.checkpoints import open_checkpointer
 from agent.errors import PapertrailError
+from agent.failures import record_exception
 from agent.graph import build_graph
 from agent.review import ReviewDecision
 from agent.services import Services
 from agent.settings import Settings
 from agent.state import DocumentState
-from agent.store import DocumentStatus
 
 
 class ReviewNotPendingError(PapertrailError):
@@ -129,9 +129,4 @@ class Pipeline:
             "nothing changed."))
 
     def _record_failure(self, doc_id: str, exc: Exception) -> None:
-        message = f"{type(exc).__name__}: {exc}"
-        try:
-            self.services.store.documents.set_status(doc_id, DocumentStatus.FAILED, error=message)
-            self.services.lineage.append(doc_id, "error", {"error": message})
-        except PapertrailError:
-            pass  # the document itself is unknown: nothing to mark
+        record_exception(self.services.store, self.services.lineage, doc_id, exc)

@@ -166,7 +166,16 @@ class WorkerSettings(BaseSettings):
     retry_backoff_max: int = Field(120, ge=1, description="Longest wait between retries, seconds.")
     stalled_after_seconds: float = Field(
         120.0, gt=0, description="A document left `received`/`processing` this long with no "
-        "progress is queued again when a worker starts (crash recovery).",
+        "progress is queued again (crash recovery; `received` ones only when the queue is "
+        "empty).",
+    )
+    recover_every_seconds: float = Field(
+        30.0, gt=0, description="How often each running worker looks for stalled documents "
+        "(also once when it starts).",
+    )
+    max_recoveries: int = Field(
+        3, ge=0, description="Times one document is queued again after stalling; the next "
+        "stall marks it `failed` (error `processing_stalled`).",
     )
 
 

@@ -53,6 +53,8 @@ class PipelineCollector(Collector):
         self._fallbacks = 0
         self._llm_rejections = 0
         self._llm_calls = 0
+        self._recoveries = 0
+        self._failures: dict[str, int] = defaultdict(int)
 
     def _read_lineage(self) -> None:
         prev = aliased(LineageRecord)
@@ -68,7 +70,7 @@ class PipelineCollector(Collector):
                 for rid, node, created, payload, before in rows:
                     self._cursor = rid
                     self._count(node, payload or {})
-                    if before is None or node == "error":
+                    if before is None or node in ("error", "recovery"):
                         continue
                     seconds = max(0.0, (datetime.fromisoformat(created)
                                         - datetime.fromisoformat(before)).total_seconds())
@@ -78,6 +80,10 @@ class PipelineCollector(Collector):
                     return
 
     def _count(self, node: str, payload: dict) -> None:
+        if node == "recovery":
+            self._recoveries += 1
+        if node == "error":
+            self._failures[payload.get("code") or "unknown"] += 1
         if node == "classify" and (payload.get("prediction") or {}).get("fallback_reason"):
             self._fallbacks += 1
         adjudication = (payload.get("adjudication") or {}) if node == "adjudicate" else {}
@@ -107,6 +113,15 @@ class PipelineCollector(Collector):
             yield CounterMetricFamily("papertrail_llm_rejections",
                                       "LLM answers not trusted (ungrounded, off-label, failed).",
                                       value=self._llm_rejections)
+            yield CounterMetricFamily("papertrail_recoveries",
+                                      "Stalled documents queued again (crash recovery).",
+                                      value=self._recoveries)
+            failures = CounterMetricFamily("papertrail_failures",
+                                           "Documents marked failed, by error code.",
+                                           labels=["code"])
+            for code, count in sorted(self._failures.items()):
+                failures.add_metric([code], count)
+            yield failures
         with db.session() as session:
             by_status = session.execute(select(Document.status, func.count())
                                         .group_by(Document.status)).all()

@@ -11,7 +11,7 @@ Tasks (by name, so the API can enqueue without importing model code):
 All tasks are idempotent (Pipeline.process/resume are), acknowledged late and rejected when
 the worker dies, so a crashed worker's message is delivered again. The SQLite transport
 cannot see a SIGKILLed worker's unacknowledged message, so each worker also re-queues
-documents that stalled mid-run when it starts (`recover_stalled`).
+documents that stalled mid-run, when it starts and periodically (api/recovery.py).
 """
 
 from __future__ import annotations
@@ -19,20 +19,23 @@ from __future__ import annotations
 import logging
 import threading
 from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Celery, Task, signals
 from celery.exceptions import Ignore, Reject, Retry
 from celery.utils.time import get_exponential_backoff_interval
 from kombu.exceptions import ChannelError
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, inspect, text
 
 from agent.errors import PapertrailError
+from agent.failures import record_exception
+from agent.lineage import LineageLog
 from agent.pipeline import InvalidReviewDecisionError, Pipeline
 from agent.review import ReviewDecision
 from agent.settings import Settings
-from agent.store import Document, DocumentStatus, Store
+from agent.store import Store
+from api.recovery import recover_stalled
 from api.tables import create_tables
 
 log = logging.getLogger(__name__)
@@ -132,6 +135,19 @@ class WorkerRuntime:
                     Pipeline.open(self.settings, **{"store": self.store, **self.overrides}))
             return self._pipeline
 
+    def pipeline_for(self, doc_id: str) -> Pipeline:
+        """The pipeline. When it cannot be built for a reason no retry fixes (a broken bundle,
+        a bad setting), the document is first marked `failed` with that reason: it must not
+        wait in silence for a pipeline that will never come."""
+        try:
+            return self.pipeline
+        except PapertrailError as exc:
+            if not exc.retryable:
+                record_exception(self.store, LineageLog.from_settings(self.settings,
+                                                                      self.store.db),
+                                 doc_id, exc)
+            raise
+
     def close(self) -> None:
         with self._lock:
             self._stack.close()
@@ -148,7 +164,7 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
 
     @app.task(name=PROCESS, **opts)
     def process(self: Any, doc_id: str) -> dict[str, Any]:
-        state = runtime.pipeline.process(doc_id)
+        state = runtime.pipeline_for(doc_id).process(doc_id)
         if state.status == "needs_review" and settings.slack.enabled:
             app.send_task(NOTIFY, args=[doc_id])
         return {"doc_id": doc_id, "status": state.status, "band": state.band,
@@ -187,43 +203,67 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
         notifier = SlackNotifier.from_settings(settings, runtime.store)
         return notifier.sync(doc_id) if notifier else "slack not configured"
 
+    timer = RecoveryTimer(app, settings)
+
     @signals.worker_ready.connect(weak=False)
     def _recover(sender: Any = None, **_: Any) -> None:
         if sender is not None and getattr(sender, "app", app) is not app:
             return
         try:
-            count = recover_stalled(app, settings)
             purged = purge_delivered(settings)
-        except Exception:  # recovery must never keep a worker from starting
-            log.exception("recovering stalled documents failed")
-            return
-        if count:
-            log.warning("re-queued %d stalled document(s)", count)
+        except Exception:  # housekeeping must never keep a worker from starting
+            log.exception("purging delivered messages failed")
+            purged = 0
         if purged:
             log.info("purged %d delivered message(s) from the SQLite broker", purged)
+        timer.start()
+
+    @signals.worker_shutdown.connect(weak=False)
+    def _stop_recovery(sender: Any = None, **_: Any) -> None:
+        timer.stop()
 
     @signals.worker_process_shutdown.connect(weak=False)
     def _close(**_: Any) -> None:
         runtime.close()
 
 
-def recover_stalled(app: Celery, settings: Settings) -> int:
-    """Queue again every document left received/processing with no progress for a while.
+class RecoveryTimer:
+    """Runs `recover_stalled` when the worker is ready and then every `recover_every_seconds`,
+    in a daemon thread of the worker's main process (api/recovery.py says how)."""
 
-    Safe to over-approximate: processing a document twice resumes it or returns it unchanged.
-    """
-    store = Store.from_settings(settings)
-    try:
-        cutoff = datetime.now(UTC) - timedelta(seconds=settings.worker.stalled_after_seconds)
-        with store.db.session() as session:
-            ids = list(session.scalars(select(Document.id).where(
-                Document.status.in_([DocumentStatus.RECEIVED, DocumentStatus.PROCESSING]),
-                Document.updated_at < cutoff)))
-    finally:
-        store.db.dispose()
-    for doc_id in ids:
-        app.send_task(PROCESS, args=[doc_id])
-    return len(ids)
+    def __init__(self, app: Celery, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self) -> None:
+        try:
+            report = recover_stalled(
+                self.settings, lambda doc_id: self.app.send_task(PROCESS, args=[doc_id]),
+                queue_empty=queue_depth(self.app) == 0)
+        except Exception:  # recovery must never take a worker down; next round tries again
+            log.exception("recovering stalled documents failed")
+            return
+        if report.requeued:
+            log.warning("re-queued %d stalled document(s): %s", len(report.requeued),
+                        ", ".join(d[:12] for d in report.requeued))
+        if report.failed:
+            log.error("failed %d document(s) that stalled too often: %s", len(report.failed),
+                      ", ".join(d[:12] for d in report.failed))
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="papertrail-recovery",
+                                            daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _loop(self) -> None:
+        self.run_once()
+        while not self._stopped.wait(self.settings.worker.recover_every_seconds):
+            self.run_once()
 
 
 def purge_delivered(settings: Settings, older_than: timedelta = timedelta(hours=1)) -> int:

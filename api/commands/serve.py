@@ -78,7 +78,8 @@ def serve(
     if llm:
         children.append(("llm server", _spawn(["llm", "serve"])))
     if workers:
-        children.append(("worker", _spawn(["worker", "--concurrency", str(workers)])))
+        children.append(("worker", _spawn(["worker", "--concurrency", str(workers),
+                                           "--parent-pid", str(os.getpid())])))
     # Slow bodies get 408 from the app (PAPERTRAIL_API_BODY_TIMEOUT_SECONDS); idle keep-alive
     # connections are closed by uvicorn.
     server = uvicorn.Server(uvicorn.Config(create_app(cfg), host=host, port=port,
@@ -90,7 +91,10 @@ def serve(
     console.print(f"API docs: {base}/docs · pending reviews: {base}/reviews · health: "
                   f"{base}/healthz · metrics: {base}/metrics")
     # uvicorn re-raises the signal that stopped it: make SIGTERM, like Ctrl-C, end up here.
+    # SIGHUP (the terminal went away) stops the server the same orderly way. Killed outright,
+    # serve cannot stop its children: the worker watches for that itself (--parent-pid).
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, lambda *_: setattr(server, "should_exit", True))
     try:
         server.run()
     except KeyboardInterrupt:
@@ -153,10 +157,15 @@ def worker(
     pool: str = typer.Option("prefork", help="prefork, solo or threads."),
     hostname: str | None = typer.Option(None, help="Worker name (default celery@HOST)."),
     loglevel: str = typer.Option("INFO"),
+    parent_pid: int | None = typer.Option(None, help="Stop (warm shutdown) when this process, "
+                                          "the worker's parent, ends; `serve` passes its own."),
 ) -> None:
     """Run a Celery worker for this data folder / broker (PAPERTRAIL_WORKER_BROKER_URL)."""
+    from api.parent_watch import stop_with_parent
     from api.worker import run_worker
 
+    if parent_pid is not None:
+        stop_with_parent(parent_pid)
     run_worker(settings(), concurrency=concurrency, pool=pool, loglevel=loglevel,
                hostname=hostname)
 

@@ -146,11 +146,12 @@ def start_worker(api_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[.
     """Start worker processes on stand-in parts (solo pool) and wait until they are ready."""
     workers: list[Worker] = []
 
-    def start(name: str = "w1", **env: str) -> Worker:
+    def start(name: str = "w1", *args: str, **env: str) -> Worker:
+        """`args` go to tests/api/worker_launcher.py (e.g. "--real-classifier")."""
         log = tmp_path / f"worker-{name}-{len(workers)}.log"
         process = subprocess.Popen(
             [sys.executable, "-m", "tests.api.worker_launcher", "--pool", "solo",
-             "--hostname", f"{name}@test"],
+             "--hostname", f"{name}@test", *args],
             cwd=ROOT, env={**os.environ, **env}, stdout=log.open("w"),
             stderr=subprocess.STDOUT, start_new_session=True)
         worker = Worker(process, log)

@@ -1,6 +1,6 @@
 """`papertrail serve`: API and worker processes on the embedded defaults and the real parts
-(the tiny bundle active), an upload processed over real HTTP, and a clean stop on SIGINT (no
-process left behind)."""
+(the tiny bundle active), an upload processed over real HTTP, and no process left behind
+however serve is stopped (SIGTERM, SIGINT, SIGHUP, even SIGKILL)."""
 
 from __future__ import annotations
 
@@ -71,3 +71,32 @@ def _alive(pid: int) -> bool:
     state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True,
                            text=True).stdout.strip()
     return bool(state) and not state.startswith("Z")
+
+
+@pytest.mark.parametrize("stop", [signal.SIGHUP, signal.SIGKILL], ids=["SIGHUP", "SIGKILL"])
+def test_serve_stopped_by_any_signal_leaves_no_worker_behind(api_env, active_bundle, tmp_path,
+                                                             stop) -> None:
+    """SIGHUP stops serve in order; after a SIGKILL, which serve cannot handle, its worker
+    notices its parent is gone and stops by itself within seconds."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "1"],
+        cwd=ROOT, env=dict(os.environ), stdout=log.open("w"), stderr=subprocess.STDOUT,
+        start_new_session=True)
+    try:
+        wait_for(lambda: _up(f"http://127.0.0.1:{port}") and "ready." in log.read_text(),
+                 timeout=180, what="the API and its worker")
+        workers = children_of(process.pid)
+        assert workers, "no worker process was started"
+    finally:
+        process.send_signal(stop)
+        code = process.wait(60)
+    try:
+        assert code == (0 if stop == signal.SIGHUP else -signal.SIGKILL), log.read_text()[-2000:]
+        wait_for(lambda: not any(_alive(pid) for pid in workers), timeout=15,
+                 what="the worker processes to exit")
+    finally:
+        for pid in workers:  # never leave a stray worker behind a failing test
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)

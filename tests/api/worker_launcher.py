@@ -24,9 +24,14 @@ def main() -> None:
     parser.add_argument("--pool", default="solo")
     parser.add_argument("--hostname", default=None)
     parser.add_argument("--concurrency", type=int, default=None)
+    parser.add_argument("--real-classifier", action="store_true",
+                        help="Use the data folder's active bundle, not the stand-in.")
     args = parser.parse_args()
+    parts = stand_in_parts()
+    if args.real_classifier:
+        del parts["classifier"]
     run_worker(Settings(), concurrency=args.concurrency, pool=args.pool, hostname=args.hostname,
-               **stand_in_parts())
+               **parts)
 
 
 if __name__ == "__main__":
