@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -24,15 +25,20 @@ def children_of(pid: int) -> list[int]:
     return sorted(kids | sessions)
 
 
+def start_serve(port: int, log: Path) -> subprocess.Popen:
+    """`papertrail serve` with one worker, in its own session, logging to `log`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "1"],
+        cwd=ROOT, env=dict(os.environ), stdout=log.open("w"), stderr=subprocess.STDOUT,
+        start_new_session=True)
+
+
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_serve_runs_api_and_worker_and_stops_cleanly(api_env, active_bundle, tmp_path,
                                                      stop) -> None:
     port = free_port()
     log = tmp_path / "serve.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "1"],
-        cwd=ROOT, env=dict(os.environ), stdout=log.open("w"), stderr=subprocess.STDOUT,
-        start_new_session=True)
+    process = start_serve(port, log)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: _up(base), timeout=180, what="the API")
@@ -80,10 +86,7 @@ def test_serve_stopped_by_any_signal_leaves_no_worker_behind(api_env, active_bun
     notices its parent is gone and stops by itself within seconds."""
     port = free_port()
     log = tmp_path / "serve.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "1"],
-        cwd=ROOT, env=dict(os.environ), stdout=log.open("w"), stderr=subprocess.STDOUT,
-        start_new_session=True)
+    process = start_serve(port, log)
     try:
         wait_for(lambda: _up(f"http://127.0.0.1:{port}") and "ready." in log.read_text(),
                  timeout=180, what="the API and its worker")

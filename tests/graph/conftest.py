@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from agent.ingest import ingest_bytes
 from agent.pipeline import Pipeline
 from agent.settings import Settings
 from agent.store import Store
+from classifiers.bundle import Registry
 from evals import fixtures
 from tests.graph.fakes import MarkerClassifier, invoice_fields
 
@@ -26,6 +29,16 @@ def open_pipeline(db_settings: Settings) -> Iterator[Callable[..., Pipeline]]:
 
     yield opener
     stack.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, bundle: tuple[Registry, str]) -> Path:
+    """A data folder with the tiny bundle active."""
+    registry, bundle_id = bundle
+    data = tmp_path / "var"
+    shutil.copytree(registry.root, data / "bundles")
+    Registry(data / "bundles").activate(bundle_id)
+    return data
 
 
 def invoice_lines(*extra: str, date: str = "2026-03-14", number: str = "INV-20417") -> list[str]:

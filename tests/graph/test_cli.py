@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,20 +10,10 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from api.cli import app
-from classifiers.bundle import Registry
 from evals import fixtures
 
 runner = CliRunner()
 
-
-@pytest.fixture
-def data_dir(tmp_path: Path, bundle: tuple[Registry, str]) -> Path:
-    """A data folder with the tiny bundle active."""
-    registry, bundle_id = bundle
-    data = tmp_path / "var"
-    shutil.copytree(registry.root, data / "bundles")
-    Registry(data / "bundles").activate(bundle_id)
-    return data
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,7 +22,6 @@ import pytest
 from agent.ingest import ingest_bytes
 from agent.settings import Settings
 from agent.store import Store
-from classifiers.bundle import Registry
 from evals import fixtures
 
 pytest.importorskip("langgraph_api", reason="LangGraph's server is not installed "
@@ -42,14 +40,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
-
-@pytest.fixture
-def data_dir(tmp_path: Path, bundle: tuple[Registry, str]) -> Path:
-    registry, bundle_id = bundle
-    data = tmp_path / "var"
-    shutil.copytree(registry.root, data / "bundles")
-    Registry(data / "bundles").activate(bundle_id)
-    return data
 
 
 @pytest.fixture
