@@ -19,20 +19,19 @@ from agent.rules import RuleSet, load_rule_sets
 from agent.settings import Settings
 from agent.store import Store
 from classifiers.prediction import Prediction
+from classifiers.signals import DocumentSignals
 from retrieval.hits import ExemplarHit
 
 
 class DocumentClassifier(Protocol):
     labels: list[str]
 
-    def classify(self, text: str) -> Prediction: ...
-
-    def auto_threshold(self) -> float:
-        """Calibrated top-1 probability at or above which a document is `confident`."""
+    def classify(self, text: str, signals: DocumentSignals | None = None) -> Prediction:
+        """Calibrated prediction whose `auto_threshold` is its certified gate cell's."""
         ...
 
     def lineage(self) -> dict[str, Any]:
-        """Bundle id and hash, base model, temperature, thresholds."""
+        """Bundle id and hash, members, weights, temperatures, the gate's certificate."""
         ...
 
 

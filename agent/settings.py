@@ -224,10 +224,6 @@ class Settings(BaseSettings):
         default_factory=TesseractOptions, description="The OCR engine and its options, as JSON "
         'with a `kind` (e.g. {"kind": "tesseract"}); default Tesseract, set by PAPERTRAIL_OCR_*.'
     )
-    min_ocr_confidence: float = Field(
-        45.0, ge=0, le=100, description="Documents whose mean OCR word confidence is below this "
-        "are `unreadable` and go to a person."
-    )
     auto_finalize_bands: list[Literal["confident", "ambiguous"]] = Field(
         default_factory=lambda: ["confident"],
         description="Bands whose documents may finalize without a person when every rule "

@@ -62,14 +62,19 @@ def _verified(active: str, folder: Path) -> ComponentHealth:
                       f"missing or unlisted (e.g. {bad[0]}). Activate another bundle "
                       "(`papertrail bundles activate ID`) or re-train it.")
     info = read_info(folder)
-    auto = info.thresholds.get(info.primary)
+    if info.gate is not None:
+        certificate = info.gate.summary()
+        thresholds = {cell: c.threshold for cell, c in info.gate.cells.items()}
+    else:
+        certificate = {"certified": False, "note": "bundle predates certified gates: its "
+                       "threshold was fitted on one validation split. Re-train it."}
+        thresholds = {model: t.threshold for model, t in info.thresholds.items()}
     return ComponentHealth(status="ok", detail={
         "bundle_id": manifest.bundle_id, "content_hash": manifest.content_hash,
         "verified": True, "trained_at": info.created_at.isoformat(), "classes": info.labels,
-        "model": info.primary, "base_model": info.base_model,
-        "auto_threshold": auto.threshold if auto else None,
-        "thresholds": {model: t.threshold for model, t in info.thresholds.items()},
-        "temperature": info.temperatures.get(info.primary), "corpus_hash": info.corpus_hash,
+        "model": info.primary, "members": info.members, "base_model": info.base_model,
+        "certificate": certificate, "thresholds": thresholds,
+        "temperatures": info.temperatures, "corpus_hash": info.corpus_hash,
     })
 
 

@@ -1,4 +1,5 @@
-"""The baseline and fallback: TF-IDF over word 1-2-grams + logistic regression.
+"""TF-IDF + logistic regression: over word 1-2-grams the baseline and fallback; over character
+n-grams an ensemble member robust to OCR errors.
 
 Saved as plain JSON + a numpy archive (no pickle), so a bundle can be loaded without trusting
 arbitrary code, and predicted with the stored vocabulary, idf and weights alone.
@@ -16,12 +17,19 @@ from sklearn.linear_model import LogisticRegression
 
 from classifiers.errors import BundleCorruptError
 
-VECTORIZER_PARAMS = {
+WORD_PARAMS = {
     "ngram_range": (1, 2),
     "sublinear_tf": True,
     "lowercase": True,
     "strip_accents": "unicode",
     "token_pattern": r"(?u)\b[^\W\d_][^\W\d_]+\b",  # words of letters; OCR digits are noise
+}
+CHAR_PARAMS = {
+    "analyzer": "char_wb",
+    "ngram_range": (3, 5),
+    "sublinear_tf": True,
+    "lowercase": True,
+    "strip_accents": "unicode",
 }
 
 
@@ -29,7 +37,9 @@ class BaselineClassifier:
     """TF-IDF (word 1-2-grams) + multinomial logistic regression; `logits()` feeds calibration."""
 
     def __init__(self, labels: Sequence[str], vectorizer: TfidfVectorizer,
-                 coef: np.ndarray, intercept: np.ndarray) -> None:
+                 coef: np.ndarray, intercept: np.ndarray,
+                 params: dict[str, object] | None = None) -> None:
+        self.params = dict(params or WORD_PARAMS)
         self.labels = list(labels)
         self.vectorizer = vectorizer
         self.coef = coef
@@ -38,9 +48,10 @@ class BaselineClassifier:
     @classmethod
     def fit(cls, texts: Sequence[str], y: Sequence[int], labels: Sequence[str],
             min_df: int = 2, max_features: int = 50_000, c: float = 10.0,
-            seed: int = 0) -> BaselineClassifier:
+            seed: int = 0, params: dict[str, object] | None = None) -> BaselineClassifier:
+        params = dict(params or WORD_PARAMS)
         min_df = min_df if len(texts) >= 50 else 1
-        vectorizer = TfidfVectorizer(min_df=min_df, max_features=max_features, **VECTORIZER_PARAMS)
+        vectorizer = TfidfVectorizer(min_df=min_df, max_features=max_features, **params)
         x = vectorizer.fit_transform(texts)
         model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=seed)
         model.fit(x, np.asarray(y))
@@ -48,7 +59,7 @@ class BaselineClassifier:
         missing = sorted(set(range(len(labels))) - set(model.classes_.tolist()))
         if missing:
             raise ValueError(f"training targets lack classes {missing}")
-        return cls(labels, vectorizer, np.asarray(coef), np.asarray(intercept))
+        return cls(labels, vectorizer, np.asarray(coef), np.asarray(intercept), params)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         x = self.vectorizer.transform(list(texts))
@@ -61,7 +72,7 @@ class BaselineClassifier:
         (folder / "config.json").write_text(json.dumps({
             "labels": self.labels,
             "vectorizer": {k: list(v) if isinstance(v, tuple) else v
-                           for k, v in VECTORIZER_PARAMS.items()},
+                           for k, v in self.params.items()},
         }, indent=2))
         np.savez(folder / "weights.npz", idf=self.vectorizer.idf_, coef=self.coef,
                  intercept=self.intercept)
@@ -87,7 +98,7 @@ class BaselineClassifier:
                 f"Baseline weights in {folder} have shape {coef.shape}, expected "
                 f"({len(config['labels'])}, {len(vocab)}). Re-train the bundle."
             )
-        return cls(config["labels"], vectorizer, coef, intercept)
+        return cls(config["labels"], vectorizer, coef, intercept, params)
 
 
 def rows_per_class(model: LogisticRegression) -> tuple[np.ndarray, np.ndarray]:

@@ -213,9 +213,12 @@ class BertClassifier:
     def fit_probe(self, encoded: Sequence[list[int]], y: np.ndarray, config: FineTuneConfig,
                   progress: bool = True) -> None:
         """Set the linear layer to a logistic regression fitted on the frozen embeddings."""
+        self.set_probe(self._embeddings(encoded, progress), y, config)
+
+    def set_probe(self, x: np.ndarray, y: np.ndarray, config: FineTuneConfig) -> None:
+        """Set the linear layer to a logistic regression fitted on embeddings `x`."""
         from sklearn.linear_model import LogisticRegression
 
-        x = self._embeddings(encoded, progress)
         mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
         probe = LogisticRegression(C=config.probe_c, max_iter=3000, class_weight="balanced",
                                    random_state=config.seed)
@@ -235,6 +238,10 @@ class BertClassifier:
         """Raw logits, shape (len(texts), n_labels). Batches group similar lengths."""
         return self._forward(self.token_ids(texts), self.model, len(self.labels), batch_size,
                              "bert inference", progress)
+
+    def embeddings(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        """Mean-pooled encoder vectors of `texts`, shape (len(texts), hidden size)."""
+        return self._embeddings(self.token_ids(texts), progress)
 
     def _embeddings(self, encoded: Sequence[list[int]], progress: bool) -> np.ndarray:
         return self._forward(encoded, self.model.embed, self.model.head.in_features, 32,

@@ -4,8 +4,10 @@ Layout of one bundle (`<bundle_dir>/<bundle id>/`)::
 
     manifest.json   {"bundle_id", "content_hash", "files": {relative path: sha256}}
     bundle.json     BundleInfo: labels, base model, temperatures, thresholds, metrics, ...
-    bert/           weights (safetensors) + tokenizer via save_pretrained (absent if not trained)
-    baseline/       TF-IDF vocabulary, idf and logistic-regression weights (JSON + npz)
+    baseline/       word TF-IDF vocabulary, idf and logistic-regression weights (JSON + npz)
+    char/           the same over character n-grams (when a member)
+    bert/           weights (safetensors) + tokenizer via save_pretrained (when a member)
+    layout/         layout-feature scaling and logistic-regression weights (npz, when a member)
 
 The content hash is sha256 over the sorted "path sha256" lines of every file except the
 manifest; the bundle id is its first 16 hex digits. `<bundle_dir>/ACTIVE` names the active one.
@@ -23,6 +25,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from classifiers.errors import BundleCorruptError, BundleNotFoundError
+from classifiers.gate import AutoApprovalGate
 from classifiers.metrics import Metrics
 from classifiers.thresholds import AutoThreshold
 
@@ -41,9 +44,23 @@ class BundleInfo(BaseModel):
     max_length: int
     head_fraction: float
     ensemble_weight: float = Field(description="Weight of BERT in the ensemble blend.")
-    temperatures: dict[str, float] = Field(description="Per model: 'bert', 'baseline', 'ensemble'.")
-    thresholds: dict[str, AutoThreshold] = Field(description="Auto-approve threshold per model.")
-    metrics: dict[str, Metrics] = Field(description="Validation metrics per model.")
+    members: list[str] | None = Field(
+        None, description="Ensemble members (classifiers.members); None: a bundle from before "
+        "cross-fitting (BERT + baseline blended by `ensemble_weight`).")
+    weights: dict[str, float] | None = Field(
+        None, description="Per member: weight of its calibrated log-probabilities.")
+    temperatures: dict[str, float] = Field(description="Per member (and 'ensemble' in old "
+                                           "bundles).")
+    gate: AutoApprovalGate | None = Field(
+        None, description="The certified auto-approve gate of the ensemble; None in bundles "
+        "from before certification (their `thresholds` are uncertified).")
+    fallback_gate: AutoApprovalGate | None = Field(
+        None, description="The gate that applies when only the baseline can answer.")
+    folds: int | None = Field(None, description="Cross-fitting folds the gate was fitted on.")
+    thresholds: dict[str, AutoThreshold] = Field(
+        default_factory=dict, description="Old bundles: uncertified threshold per model.")
+    metrics: dict[str, Metrics] = Field(description="Out-of-fold (old bundles: validation) "
+                                        "metrics per model.")
     corpus_hash: str
     corpus_counts: dict[str, int]
     n_train: int

@@ -32,14 +32,15 @@ from pathlib import Path
 from tqdm import tqdm
 
 from classifiers.errors import CorpusError
+from classifiers.signals import NO_SIGNALS, DocumentSignals, ReadDocument
 
 TEXT_SUFFIXES = (".txt", ".md")
 PDF_SUFFIXES = (".pdf",)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + PDF_SUFFIXES + IMAGE_SUFFIXES
 
-TextReader = Callable[[Path], str]
-"""Turns one document file into its text (all pages)."""
+TextReader = Callable[[Path], "str | ReadDocument"]
+"""Turns one document file into its text (all pages), with its page signals when it has them."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Document:
     text: str
     label: str
     source: str = ""
+    signals: DocumentSignals = NO_SIGNALS
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,10 @@ class Corpus:
     @property
     def labels(self) -> list[str]:
         return [d.label for d in self.documents]
+
+    @property
+    def signals(self) -> list[DocumentSignals]:
+        return [d.signals for d in self.documents]
 
     @property
     def label_set(self) -> list[str]:
@@ -84,7 +90,7 @@ class Corpus:
     def map_labels(self, mapping: Mapping[str, str | None]) -> Corpus:
         """Rename labels; labels mapped to None or absent from `mapping` are dropped."""
         return Corpus(tuple(
-            Document(d.text, mapped, d.source)
+            Document(d.text, mapped, d.source, d.signals)
             for d in self.documents
             if (mapped := mapping.get(d.label)) is not None
         ))
@@ -191,11 +197,14 @@ def read_pairs(
     def read(pair: tuple[Path, str]) -> Document:
         path, label = pair
         try:
-            return Document(reader(path), label, str(path))
+            read = reader(path)
         except CorpusError:
             raise
         except Exception as exc:  # a reader failure names the file that caused it
             raise CorpusError(f"Could not read {path}: {exc}") from exc
+        if isinstance(read, ReadDocument):
+            return Document(read.text, label, str(path), read.signals)
+        return Document(read, label, str(path))
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         docs = list(tqdm(pool.map(read, pairs), total=len(pairs), desc=desc, disable=not progress))

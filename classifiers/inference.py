@@ -1,8 +1,10 @@
-"""Load a bundle and classify texts with calibrated probabilities, falling back to the baseline.
+"""Load a bundle and classify documents with calibrated probabilities, falling back to the
+baseline.
 
-BERT (or the BERT + baseline ensemble) answers when its weights verify and load; otherwise the
-bundle's baseline answers and every Prediction says why in `fallback_reason`. A bundle whose
-manifest, metadata or baseline is broken cannot answer at all: that is a `BundleCorruptError`.
+The ensemble (every member of the bundle) answers when BERT's weights verify and load; otherwise
+the bundle's baseline answers, every Prediction says why in `fallback_reason`, and the fallback's
+own certified gate applies. A bundle whose manifest, metadata or any other member is broken
+cannot answer at all: that is a `BundleCorruptError`.
 """
 
 from __future__ import annotations
@@ -11,38 +13,33 @@ import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from classifiers.baseline import BaselineClassifier
 from classifiers.bundle import BundleInfo, Registry, read_info, read_manifest, verify
-from classifiers.calibration import softmax
-from classifiers.ensemble import blend
+from classifiers.calibration import log_softmax, softmax
+from classifiers.certify import NEVER
 from classifiers.errors import BundleCorruptError, BundleNotFoundError
+from classifiers.gate import AutoApprovalGate
+from classifiers.members import Docs, FittedMember, member_kind
 from classifiers.options import ClassifierSettings
 from classifiers.prediction import Prediction
-from classifiers.thresholds import NEVER
-
-if TYPE_CHECKING:
-    from classifiers.bert import BertClassifier
+from classifiers.signals import NO_SIGNALS, DocumentSignals
 
 log = logging.getLogger(__name__)
+FALLBACK = "baseline"
 
 
 class Classifier:
-    """A loaded bundle: `classify(text)` and `classify_batch(texts)` return `Prediction`s."""
+    """A loaded bundle: `classify(text, signals)` and `classify_batch` return `Prediction`s."""
 
-    def __init__(self, bundle_id: str, info: BundleInfo, baseline: BaselineClassifier,
-                 bert: BertClassifier | None, fallback_reason: str | None,
-                 content_hash: str = "", batch_size: int = 32) -> None:
+    def __init__(self, bundle_id: str, info: BundleInfo, members: dict[str, FittedMember],
+                 fallback_reason: str | None, content_hash: str = "") -> None:
         self.bundle_id = bundle_id
         self.info = info
-        self.baseline = baseline
-        self.bert = bert
+        self.members = members
         self.fallback_reason = fallback_reason
         self.content_hash = content_hash
-        self.batch_size = batch_size
 
     @property
     def labels(self) -> list[str]:
@@ -50,70 +47,95 @@ class Classifier:
 
     @property
     def model(self) -> str:
-        """The model that answers now: the bundle's primary one unless BERT is unavailable."""
-        return "baseline" if self.bert is None else self.info.primary
+        """The model that answers now: the bundle's primary one unless it had to fall back."""
+        return FALLBACK if self.fallback_reason or self.info.primary == FALLBACK \
+            else self.info.primary
+
+    @property
+    def gate(self) -> AutoApprovalGate | None:
+        """The certified gate of the model that answers (None: a bundle from before gates)."""
+        return self.info.fallback_gate if self.model == FALLBACK and self.info.members \
+            else self.info.gate
+
+    def weights(self) -> dict[str, float]:
+        """Weight of each member's calibrated log-probabilities in the answer."""
+        info = self.info
+        if self.model == FALLBACK:
+            return {FALLBACK: 1.0}
+        if info.weights is not None:
+            return info.weights
+        if info.primary == "bert":  # a bundle from before cross-fitting
+            return {"bert": 1.0}
+        t = info.temperatures["ensemble"]
+        return {"bert": info.ensemble_weight / t, FALLBACK: (1 - info.ensemble_weight) / t}
 
     def lineage(self) -> dict[str, object]:
         """What a decision record should store about the classifier."""
+        gate = self.gate
         return {
             "bundle_id": self.bundle_id,
             "content_hash": self.content_hash,
             "model": self.model,
+            "members": sorted(self.weights()),
             "base_model": self.info.base_model,
-            "temperature": self.info.temperatures.get(self.model),
-            "auto_threshold": self._threshold(self.model),
+            "weights": self.weights(),
+            "temperatures": {m: self.info.temperatures.get(m) for m in self.weights()},
+            "gate": gate.summary() if gate else {"certified": False, "note": "bundle predates "
+                                                 "certified gates", "threshold": self._legacy()},
             "corpus_hash": self.info.corpus_hash,
             "fallback_reason": self.fallback_reason,
         }
 
-    def auto_threshold(self) -> float:
-        """Calibrated top-1 confidence at or above which the answering model is `confident`."""
-        threshold = self._threshold(self.model)
-        return NEVER if threshold is None else threshold
+    def _legacy(self) -> float:
+        auto = self.info.thresholds.get(self.model)
+        return auto.threshold if auto else NEVER
 
-    def _threshold(self, model: str) -> float | None:
-        auto = self.info.thresholds.get(model)
-        return auto.threshold if auto else None
+    def threshold_for(self, label: str, ocr_confidence: float | None) -> tuple[str, float]:
+        """The gate cell a prediction falls in and its auto-approve threshold."""
+        gate = self.gate
+        if gate is None:
+            return "uncertified", self._legacy()
+        return gate.threshold(label, ocr_confidence)
 
-    def _probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, str, str | None]:
+    def _probabilities(self, docs: Docs) -> np.ndarray:
+        weights = self.weights()
         temps = self.info.temperatures
-        base_logits = self.baseline.logits(texts)
-        if self.bert is not None and self.info.primary != "baseline":
-            try:
-                bert_logits = self.bert.logits(texts, self.batch_size)
-            except Exception as exc:  # a broken model must not take classification down
-                log.exception("BERT inference failed; the baseline answers from now on")
-                reason = f"BERT inference failed: {type(exc).__name__}: {exc}"
-                # Degrade for good, so model, auto_threshold() and lineage() stay consistent.
-                self.bert, self.fallback_reason = None, reason
-                return softmax(base_logits, temps["baseline"]), "baseline", reason
-            if self.info.primary == "bert":
-                return softmax(bert_logits, temps["bert"]), "bert", None
-            mixed = blend(bert_logits, temps["bert"], base_logits, temps["baseline"],
-                          self.info.ensemble_weight)
-            return softmax(mixed, temps["ensemble"]), "ensemble", None
-        return softmax(base_logits, temps["baseline"]), "baseline", self.fallback_reason
+        try:
+            z = sum(w * log_softmax(self.members[m].logits(docs), temps[m])
+                    for m, w in weights.items())
+        except Exception as exc:  # a broken model must not take classification down
+            if self.model == FALLBACK:
+                raise
+            log.exception("ensemble inference failed; the baseline answers from now on")
+            self.fallback_reason = f"inference failed: {type(exc).__name__}: {exc}"
+            self.members = {FALLBACK: self.members[FALLBACK]}
+            return self._probabilities(docs)
+        return softmax(np.asarray(z))
 
-    def classify_batch(self, texts: Sequence[str]) -> list[Prediction]:
-        """Calibrated predictions for many texts; latency is the batch time per document."""
+    def classify_batch(self, texts: Sequence[str],
+                       signals: Sequence[DocumentSignals] | None = None) -> list[Prediction]:
+        """Calibrated predictions for many documents; latency is the batch time per document."""
         if not texts:
             return []
+        signals = list(signals) if signals is not None else [NO_SIGNALS] * len(texts)
         start = time.perf_counter()
-        probs, model, reason = self._probabilities(list(texts))
+        probs = self._probabilities(Docs(list(texts), signals))
         per_doc_ms = (time.perf_counter() - start) * 1000 / len(texts)
-        threshold = self._threshold(model)
-        return [
-            Prediction(
-                label=self.labels[int(row.argmax())],
-                probabilities={label: float(p) for label, p in zip(self.labels, row, strict=True)},
-                bundle_id=self.bundle_id, model=model, fallback_reason=reason,
-                latency_ms=per_doc_ms, auto_threshold=threshold,
-            )
-            for row in probs
-        ]
+        predictions = []
+        for row, signal in zip(probs, signals, strict=True):
+            label = self.labels[int(row.argmax())]
+            cell, threshold = self.threshold_for(label, signal.ocr_confidence)
+            predictions.append(Prediction(
+                label=label,
+                probabilities={name: float(p) for name, p in zip(self.labels, row, strict=True)},
+                bundle_id=self.bundle_id, model=self.model, fallback_reason=self.fallback_reason,
+                latency_ms=per_doc_ms, auto_threshold=threshold, gate_cell=cell,
+                certified=self.gate is not None and threshold < NEVER,
+            ))
+        return predictions
 
-    def classify(self, text: str) -> Prediction:
-        return self.classify_batch([text])[0]
+    def classify(self, text: str, signals: DocumentSignals | None = None) -> Prediction:
+        return self.classify_batch([text], None if signals is None else [signals])[0]
 
 
 def load_bundle(folder: Path, batch_size: int = 32, quantize: bool = False) -> Classifier:
@@ -130,32 +152,36 @@ def load_bundle(folder: Path, batch_size: int = 32, quantize: bool = False) -> C
             "manifest. Re-train it (`papertrail train`) or activate another bundle."
         )
     info = read_info(folder)
-    baseline = BaselineClassifier.load(folder / "baseline")
-    if baseline.labels != info.labels:
+    cfg = ClassifierSettings(max_length=info.max_length, head_fraction=info.head_fraction,
+                             inference_batch_size=batch_size)
+    names = info.members or ([FALLBACK] if info.primary == FALLBACK else [FALLBACK, "bert"])
+    members: dict[str, FittedMember] = {}
+    for name in names:
+        if name != "bert":
+            members[name] = member_kind(name, cfg).load(folder / name, info.labels)
+    if getattr(members[FALLBACK], "model", None) is not None and \
+            members[FALLBACK].model.labels != info.labels:  # type: ignore[attr-defined]
         raise BundleCorruptError(f"Bundle {manifest.bundle_id}: baseline labels differ from "
                                  "bundle.json labels. Re-train it.")
-    bert, reason = None, None
-    if info.primary == "baseline":
-        pass
-    elif bad:
-        reason = f"BERT files fail their manifest hash ({', '.join(bad[:3])}); weights corrupt"
-    elif not (folder / "bert").is_dir():
-        reason = "bundle has no BERT weights"
-    else:
-        try:
-            from classifiers.bert import BertClassifier
-
-            bert = BertClassifier.load(folder / "bert", info.max_length, info.head_fraction)
-            if bert.labels != info.labels:
-                raise BundleCorruptError("BERT label map differs from bundle.json")
-            if quantize:
-                bert = bert.quantized()
-        except Exception as exc:  # any load failure means: answer with the baseline, say why
-            bert, reason = None, f"BERT could not load: {type(exc).__name__}: {exc}"
+    reason = None
+    if "bert" in names:
+        if bad:
+            reason = f"BERT files fail their manifest hash ({', '.join(bad[:3])}); weights corrupt"
+        elif not (folder / "bert").is_dir():
+            reason = "bundle has no BERT weights"
+        else:
+            try:
+                bert = member_kind("bert", cfg).load(folder / "bert", info.labels)
+                if quantize:
+                    bert.model = bert.model.quantized()  # type: ignore[attr-defined]
+                members["bert"] = bert
+            except Exception as exc:  # any load failure means: answer with the baseline, say why
+                reason = f"BERT could not load: {type(exc).__name__}: {exc}"
     if reason:
         log.warning("bundle %s: %s; the baseline answers", manifest.bundle_id, reason)
-    return Classifier(manifest.bundle_id, info, baseline, bert, reason,
-                      content_hash=manifest.content_hash, batch_size=batch_size)
+        members = {FALLBACK: members[FALLBACK]}
+    return Classifier(manifest.bundle_id, info, members, reason,
+                      content_hash=manifest.content_hash)
 
 
 def load_active(bundle_dir: Path, options: ClassifierSettings) -> Classifier:

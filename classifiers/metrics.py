@@ -29,12 +29,12 @@ class Metrics(BaseModel):
     ece_after: float
     temperature: float
     per_class: dict[str, ClassMetrics]
-    auto: AutoThreshold
+    auto: AutoThreshold | None = None  # bundles before certified gates: an uncertified cut
 
 
 def evaluate(
     logits: np.ndarray, y: np.ndarray, labels: Sequence[str], temperature: float,
-    target_precision: float, threshold: float | None = None,
+    target_precision: float, threshold: float | None = None, with_threshold: bool = True,
 ) -> Metrics:
     """Metrics of `logits` against integer targets `y`.
 
@@ -46,7 +46,10 @@ def evaluate(
     idx = list(range(len(labels)))
     p, r, f, s = precision_recall_fscore_support(y, pred, labels=idx, zero_division=0)
     conf, correct = probs.max(axis=1), pred == y
-    if threshold is None:
+    auto: AutoThreshold | None = None
+    if not with_threshold:
+        pass
+    elif threshold is None:
         auto = auto_threshold(conf, correct, target_precision)
     else:
         approved = conf >= threshold

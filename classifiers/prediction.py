@@ -16,16 +16,24 @@ class Prediction(BaseModel):
     )
     bundle_id: str = Field(description="Id of the bundle that answered (its manifest hash).")
     model: Literal["bert", "baseline", "ensemble"] = Field(
-        description="Which model inside the bundle answered ('ensemble' = BERT blended with "
-        "the baseline)."
+        description="Which model inside the bundle answered ('ensemble' = every member of the "
+        "bundle blended; 'baseline' = the fallback)."
     )
     fallback_reason: str | None = Field(
         None, description="Why the baseline answered instead of BERT, when it did."
     )
     latency_ms: float = 0.0
     auto_threshold: float | None = Field(
-        None, description="The bundle's auto-approve threshold for the model that answered: "
+        None, description="The auto-approve threshold of this prediction's gate cell: "
         "confidence >= it means 'confident'. Above 1.0 means nothing auto-approves."
+    )
+    gate_cell: str | None = Field(
+        None, description="The cell of the bundle's certified gate this prediction fell in "
+        "(e.g. 'all', 'ocr_low', 'class:invoice'); 'uncertified' for bundles before gates."
+    )
+    certified: bool = Field(
+        False, description="True when `auto_threshold` is certified (a bound on the error of "
+        "what passes it holds at the bundle's delta)."
     )
 
     @property

@@ -1,4 +1,11 @@
-"""Train a bundle: split, fit the baseline and BERT, calibrate, pick thresholds, write, seal."""
+"""Train a bundle: cross-fit the members, calibrate and certify on out-of-fold predictions, train
+the shipped members on every document, write, seal.
+
+The shipped members are trained on all labelled documents, not kept as K fold models: one model
+per member keeps inference at one pass (K fold models would cost K passes of BERT per
+document), and a model trained on all the data is at least as accurate as the fold models its
+certificate was measured on, so the certificate errs on the safe side.
+"""
 
 from __future__ import annotations
 
@@ -7,124 +14,136 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
-import torch
+from tqdm import tqdm
 
-from classifiers.base_models import resolve_base_model
-from classifiers.baseline import BaselineClassifier
-from classifiers.bert import BertClassifier, FineTuneConfig
 from classifiers.bundle import BundleInfo, Registry, write_info
-from classifiers.calibration import fit_temperature, nll
-from classifiers.corpus import Corpus, Split, stratified_split
-from classifiers.ensemble import blend
+from classifiers.calibration import fit_temperature, softmax
+from classifiers.corpus import Corpus
+from classifiers.crossfit import (
+    OutOfFold,
+    fit_weights,
+    fold_ids,
+    member_log_probs,
+    nested_ensemble_probs,
+    nested_member_probs,
+    out_of_fold,
+    prepare,
+)
 from classifiers.errors import TrainingError
+from classifiers.gate import AutoApprovalGate, fit_gate
+from classifiers.members import Docs, FittedMember, MemberKind, member_kind
 from classifiers.metrics import Metrics, evaluate
 from classifiers.options import ClassifierSettings
+
+FALLBACK = "baseline"
 
 
 @dataclass
 class TrainedModels:
-    """The fitted models and their validation logits, before they are written to disk."""
+    """Fitted members, the out-of-fold evidence and what was calibrated on it."""
 
     labels: list[str]
-    baseline: BaselineClassifier
-    bert: BertClassifier | None
-    val_y: np.ndarray
-    val_logits: dict[str, np.ndarray]
+    members: dict[str, FittedMember]
     temperatures: dict[str, float]
+    weights: dict[str, float]
+    gate: AutoApprovalGate
+    fallback_gate: AutoApprovalGate
     metrics: dict[str, Metrics]
-    primary: str
-    ensemble_weight: float
+    y: np.ndarray
+    folds: np.ndarray
+    oof_probs: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def fit_models(split: Split, cfg: ClassifierSettings, with_bert: bool = True,
-               progress: bool = True, bert: BertClassifier | None = None) -> TrainedModels:
-    """Fit baseline (+ BERT), temperatures and thresholds on `split`; nothing is written.
+def member_kinds(cfg: ClassifierSettings, docs: Docs) -> list[MemberKind]:
+    """The configured members this corpus can feed, the fallback always first."""
+    names = [FALLBACK] + [name for name in cfg.members if name != FALLBACK]
+    return [kind for kind in (member_kind(name, cfg) for name in names) if kind.usable(docs)]
 
-    Pass an already fine-tuned `bert` to reuse it (only calibration and the blend are refitted).
-    """
-    labels = split.train.label_set
-    if set(split.validation.label_set) - set(labels):
-        raise TrainingError("validation has labels the training split lacks")
+
+def fit_models(corpus: Corpus, cfg: ClassifierSettings, progress: bool = True,
+               kinds: list[MemberKind] | None = None,
+               ocr_confidence: np.ndarray | None = None) -> TrainedModels:
+    """Cross-fit, calibrate, certify and fit the shipped members on `corpus`; nothing written."""
+    labels = corpus.label_set
+    if len(labels) < 2:
+        raise TrainingError(f"A classifier needs at least 2 classes; the corpus has {labels}.")
     index = {label: i for i, label in enumerate(labels)}
-    train_y = np.array([index[label] for label in split.train.labels])
-    val_y = np.array([index[label] for label in split.validation.labels])
+    y = np.array([index[label] for label in corpus.labels])
+    docs = Docs(corpus.texts, corpus.signals)
+    kinds = kinds if kinds is not None else member_kinds(cfg, docs)
+    if ocr_confidence is None:
+        ocr_confidence = np.array([s.ocr_confidence if s.ocr_confidence is not None else 100.0
+                                   for s in corpus.signals])
+    folds = fold_ids(y, cfg.folds, cfg.seed)
+    k = int(folds.max()) + 1
     timings: dict[str, float] = {}
+    started = time.perf_counter()
+    with tqdm(total=len(kinds) * (k + 2), desc="training", disable=not progress) as bar:
+        def step(what: str) -> None:
+            bar.set_postfix_str(what)
+            bar.update(1)
 
-    start = time.perf_counter()
-    baseline = BaselineClassifier.fit(split.train.texts, train_y, labels, seed=cfg.seed)
-    logits = {"baseline": baseline.logits(split.validation.texts)}
-    timings["baseline_train_s"] = time.perf_counter() - start
-
-    if bert is not None:
-        if bert.labels != labels:
-            raise TrainingError(f"the given BERT has labels {bert.labels}, the split {labels}")
-        logits["bert"] = bert.logits(split.validation.texts, cfg.inference_batch_size)
-    elif with_bert:
-        torch.set_num_threads(cfg.torch_threads)
-        start = time.perf_counter()
-        bert = BertClassifier.from_base(resolve_base_model(cfg.base_model), labels,
-                                        cfg.max_length, cfg.head_fraction, seed=cfg.seed)
-        bert.fine_tune(split.train.texts, train_y.tolist(), FineTuneConfig(
-            epochs=cfg.epochs, batch_size=cfg.batch_size, learning_rate=cfg.learning_rate,
-            seed=cfg.seed), progress=progress)
-        timings["bert_train_s"] = time.perf_counter() - start
-        logits["bert"] = bert.logits(split.validation.texts, cfg.inference_batch_size)
-
-    temps = {name: fit_temperature(z, val_y) for name, z in logits.items()}
-    weight = 0.0
-    if bert is not None:
-        weight = cfg.ensemble_weight
-        if weight is None:
-            weight = choose_ensemble_weight(logits["bert"], temps["bert"], logits["baseline"],
-                                            temps["baseline"], val_y)
-        logits["ensemble"] = blend(logits["bert"], temps["bert"], logits["baseline"],
-                                   temps["baseline"], weight)
-        temps["ensemble"] = fit_temperature(logits["ensemble"], val_y)
-    metrics = {name: evaluate(z, val_y, labels, temps[name], cfg.target_precision)
-               for name, z in logits.items()}
-    if bert is None or weight <= 0.0:
-        primary = "baseline"
-    elif weight >= 1.0:
-        primary = "bert"
-    else:
-        primary = "ensemble"
-    return TrainedModels(labels, baseline, bert, val_y, logits, temps, metrics, primary,
-                         weight, timings)
+        prepared = prepare(kinds, docs, step)
+        everything = np.arange(len(y))
+        oof = out_of_fold(kinds, prepared, everything, y, labels, folds, step)
+        timings["cross_fit_s"] = time.perf_counter() - started
+        members = {}
+        for kind in kinds:
+            step(f"{kind.name}: all documents")
+            members[kind.name] = kind.fit(prepared[kind.name], everything, y, labels)
+    timings["train_s"] = time.perf_counter() - started
+    return calibrate(oof, y, labels, members, cfg, ocr_confidence, timings)
 
 
-def choose_ensemble_weight(bert_logits: np.ndarray, bert_t: float, base_logits: np.ndarray,
-                           base_t: float, y: np.ndarray,
-                           grid: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)) -> float:
-    """The BERT weight with the lowest validation log-loss (each blend temperature-scaled)."""
-    def loss(w: float) -> float:
-        z = blend(bert_logits, bert_t, base_logits, base_t, w)
-        return nll(z, y, fit_temperature(z, y))
+def calibrate(oof: OutOfFold, y: np.ndarray, labels: list[str],
+              members: dict[str, FittedMember], cfg: ClassifierSettings,
+              ocr_confidence: np.ndarray, timings: dict[str, float]) -> TrainedModels:
+    """Temperatures, weights, gates and metrics from the out-of-fold logits."""
+    temps = {name: fit_temperature(z, y) for name, z in oof.logits.items()}
+    log_probs = member_log_probs(oof.logits, temps)
+    weights = fit_weights(log_probs, y)
+    probs = {name: nested_member_probs(z, y, oof.folds) for name, z in oof.logits.items()}
+    probs["ensemble"] = nested_ensemble_probs(log_probs, y, oof.folds)
+    options = cfg.gate_options()
+    gate = fit_gate(probs["ensemble"], y, labels, ocr_confidence, options)
+    fallback_gate = fit_gate(probs[FALLBACK], y, labels, ocr_confidence, options)
+    metrics = {name: evaluate(np.log(np.clip(p, 1e-12, None)), y, labels, 1.0,
+                              cfg.target_precision, with_threshold=False)
+               for name, p in probs.items()}
+    for name, z in oof.logits.items():  # ECE before calibration, from the raw logits
+        metrics[name].ece_before = evaluate(z, y, labels, 1.0, cfg.target_precision,
+                                            with_threshold=False).ece_after
+        metrics[name].temperature = temps[name]
+    return TrainedModels(labels, members, temps, weights, gate, fallback_gate, metrics, y,
+                         oof.folds, probs, timings)
 
-    return min(grid, key=loss)
 
-
-def write_bundle(models: TrainedModels, corpus: Corpus, split: Split, cfg: ClassifierSettings,
+def write_bundle(models: TrainedModels, corpus: Corpus, cfg: ClassifierSettings,
                  registry: Registry) -> str:
-    """Write the models and their metadata as a sealed bundle in `registry`; returns its id."""
+    """Write the members and their metadata as a sealed bundle in `registry`; returns its id."""
     staged = registry.staging_dir()
-    models.baseline.save(staged / "baseline")
-    if models.bert is not None:
-        models.bert.save(staged / "bert")
+    for name, member in models.members.items():
+        member.save(staged / name)
     info = BundleInfo(
         labels=models.labels,
-        primary=models.primary,
-        base_model=cfg.base_model if models.bert is not None else None,
+        primary="ensemble" if len(models.members) > 1 else FALLBACK,
+        base_model=cfg.base_model if "bert" in models.members else None,
         max_length=cfg.max_length,
         head_fraction=cfg.head_fraction,
-        ensemble_weight=models.ensemble_weight,
+        ensemble_weight=models.weights.get("bert", 0.0),
+        members=sorted(models.members),
+        weights=models.weights,
         temperatures=models.temperatures,
-        thresholds={name: m.auto for name, m in models.metrics.items()},
+        gate=models.gate,
+        fallback_gate=models.fallback_gate,
+        folds=int(models.folds.max()) + 1,
+        thresholds={},
         metrics=models.metrics,
         corpus_hash=corpus.content_hash(),
         corpus_counts=corpus.counts(),
-        n_train=len(split.train),
-        n_validation=len(split.validation),
+        n_train=len(corpus),
+        n_validation=0,
         training={**cfg.model_dump(), **models.timings},
         created_at=datetime.now(UTC),
     )
@@ -133,15 +152,21 @@ def write_bundle(models: TrainedModels, corpus: Corpus, split: Split, cfg: Class
 
 
 def train_bundle(corpus: Corpus, cfg: ClassifierSettings, registry: Registry,
-                 with_bert: bool = True, activate: bool | None = None,
-                 progress: bool = True) -> str:
+                 activate: bool | None = None, progress: bool = True) -> str:
     """The whole `papertrail train`: returns the new bundle id.
 
     `activate=None` activates the new bundle only when no bundle is active yet.
     """
-    split = stratified_split(corpus, cfg.validation_fraction, cfg.seed)
-    models = fit_models(split, cfg, with_bert=with_bert, progress=progress)
-    bundle_id = write_bundle(models, corpus, split, cfg, registry)
+    models = fit_models(corpus, cfg, progress=progress)
+    bundle_id = write_bundle(models, corpus, cfg, registry)
     if activate or (activate is None and registry.active_id() is None):
         registry.activate(bundle_id)
     return bundle_id
+
+
+def ensemble_probabilities(models: TrainedModels, docs: Docs) -> np.ndarray:
+    """What the shipped ensemble answers for `docs` (for held-out measurement)."""
+    logits = {name: member.logits(docs) for name, member in models.members.items()}
+    log_probs = member_log_probs(logits, models.temperatures)
+    z = sum(models.weights[name] * log_probs[name] for name in models.weights)
+    return softmax(np.asarray(z))

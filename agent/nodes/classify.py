@@ -7,23 +7,33 @@ from typing import Any
 from agent.nodes import NodeResult
 from agent.services import Services
 from agent.state import DocumentState
+from classifiers.certify import NEVER
 from classifiers.prediction import Prediction
+from classifiers.signals import DocumentSignals
 from retrieval.hits import ExemplarHit
 
 
 def classify(state: DocumentState, services: Services) -> NodeResult:
-    prediction = services.classifier.classify(state.text)
-    threshold = services.classifier.auto_threshold()
+    """Every page with text is classified, whatever its OCR quality: the certified gate, whose
+    cells may separate OCR-quality strata, decides whether the answer may stand alone."""
+    signals = DocumentSignals.model_validate(state.ocr.get("signals") or {})
+    prediction = services.classifier.classify(state.text, signals)
+    threshold = NEVER if prediction.auto_threshold is None else prediction.auto_threshold
     confident = prediction.confidence >= threshold
     band = "confident" if confident else "ambiguous"
+    gate = f"gate cell {prediction.gate_cell}" if prediction.certified else (
+        "no certified threshold: nothing auto-approves" if threshold >= NEVER
+        else "uncertified threshold")
     reason = (f"calibrated top-1 {prediction.label} {prediction.confidence:.3f} "
-              f"{'>=' if confident else '<'} auto threshold {threshold:.3f}")
+              f"{'>=' if confident else '<'} auto threshold {threshold:.3f} ({gate})")
     if prediction.fallback_reason:
         reason += f" (baseline answered: {prediction.fallback_reason})"
     return {"prediction": prediction.model_dump(), "label": prediction.label, "band": band,
             "band_reason": reason}, {
         "classifier": services.classifier.lineage(), "prediction": prediction.model_dump(),
-        "threshold": threshold, "band": band, "reason": reason,
+        "signals": signals.model_dump(), "threshold": threshold,
+        "gate_cell": prediction.gate_cell, "certified": prediction.certified, "band": band,
+        "reason": reason,
     }
 
 

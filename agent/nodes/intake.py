@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.nodes import NodeResult
+from agent.ocr.signals import document_signals
 from agent.services import Services
 from agent.state import DocumentState
 from agent.store import DocumentStatus
@@ -30,16 +31,14 @@ def ingest(state: DocumentState, services: Services) -> NodeResult:
 def ocr(state: DocumentState, services: Services) -> NodeResult:
     data = services.store.blobs.get(state.doc_id)
     result = services.ocr.ocr_bytes(data, state.filename)
-    pages = [p.model_dump(exclude={"text"}) for p in result.pages]
+    pages = [p.model_dump(exclude={"text", "boxes"}) for p in result.pages]
+    signals = document_signals(result)
     summary = {"mean_confidence": round(result.mean_confidence, 2), "pages": pages,
-               "engine": result.engine.model_dump(), "cached": result.cached}
+               "engine": result.engine.model_dump(), "cached": result.cached,
+               "signals": signals.model_dump()}
     update: dict[str, Any] = {"text": result.text, "ocr": summary}
-    minimum = services.settings.min_ocr_confidence
-    if not result.text.strip():
+    if not result.text.strip():  # low OCR quality is the gate's input, not a reason to skip
         update |= {"band": "unreadable", "band_reason": "no text could be read"}
-    elif result.mean_confidence < minimum:
-        update |= {"band": "unreadable", "band_reason": (
-            f"mean OCR confidence {result.mean_confidence:.1f} is below {minimum:g}")}
     return update, {
         "engine": result.engine.model_dump(), "cache_key": result.cache_key,
         "cached": result.cached, "page_confidences": [p.confidence for p in result.pages],

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from api.cli_support import console, handles_user_errors, settings
+
+if TYPE_CHECKING:
+    from classifiers.bundle import BundleInfo
 
 bundles_app = typer.Typer(help="Classifier bundles: list, inspect, activate.",
                           no_args_is_help=True)
@@ -39,7 +42,7 @@ def list_bundles(root: RootOption = None) -> None:
     table.add_column("id", no_wrap=True, min_width=16)
     table.add_column("created", no_wrap=True)
     table.add_column("model", no_wrap=True)
-    for header in ("labels", "val acc", "threshold", "coverage"):
+    for header in ("labels", "accuracy", "certified", "coverage"):
         table.add_column(header, justify="right")
     for bundle_id in ids:
         try:
@@ -48,11 +51,12 @@ def list_bundles(root: RootOption = None) -> None:
             table.add_row("*" if bundle_id == active else "", bundle_id, f"[red]{exc}[/red]",
                           "", "", "", "", "")
             continue
-        auto = info.thresholds[info.primary]
+        gate = info.gate
         table.add_row("*" if bundle_id == active else "", bundle_id,
                       info.created_at.strftime("%Y-%m-%d"), info.primary,
                       str(len(info.labels)), f"{info.metrics[info.primary].accuracy:.3f}",
-                      f"{auto.threshold:.3f}", f"{auto.coverage:.1%}")
+                      ("yes" if gate.certified else "no") if gate else "predates gates",
+                      f"{gate.coverage:.1%}" if gate else "-")
     console.print(table)
 
 
@@ -72,17 +76,20 @@ def show(bundle_id: str, root: RootOption = None) -> None:
     console.print(f"created       {info.created_at.isoformat()}")
     console.print(f"base model    {info.base_model}  max_length {info.max_length}  "
                   f"head_fraction {info.head_fraction}")
-    console.print(f"answers with  {info.primary} (ensemble weight {info.ensemble_weight})")
-    console.print(f"corpus        {info.corpus_hash[:16]}  train {info.n_train}  "
-                  f"validation {info.n_validation}")
+    members = info.weights or {"bert": info.ensemble_weight}
+    console.print(f"answers with  {info.primary}  weights "
+                  + ", ".join(f"{m} {w:.2f}" for m, w in members.items()))
+    console.print(f"corpus        {info.corpus_hash[:16]}  documents {info.n_train}  "
+                  + (f"cross-fitted over {info.folds} folds" if info.folds
+                     else f"validation {info.n_validation}"))
     console.print(f"labels        {', '.join(info.labels)}")
     table = Table("model", "accuracy", "macro-F1", "ECE before", "ECE after", "T",
-                  "threshold", "coverage", title="validation metrics")
+                  title="out-of-fold metrics" if info.folds else "validation metrics")
     for name, m in info.metrics.items():
         table.add_row(name, f"{m.accuracy:.3f}", f"{m.macro_f1:.3f}", f"{m.ece_before:.3f}",
-                      f"{m.ece_after:.3f}", f"{m.temperature:.2f}", f"{m.auto.threshold:.3f}",
-                      f"{m.auto.coverage:.1%}")
+                      f"{m.ece_after:.3f}", f"{m.temperature:.2f}")
     console.print(table)
+    print_gate(info)
     per_class = Table("class", "precision", "recall", "F1", "support",
                       title=f"per class ({info.primary})")
     for label, c in info.metrics[info.primary].per_class.items():
@@ -101,3 +108,23 @@ def activate(bundle_id: str, root: RootOption = None) -> None:
 
 def register(app: typer.Typer) -> None:
     app.add_typer(bundles_app, name="bundles")
+
+
+def print_gate(info: BundleInfo) -> None:
+    """The certificate: per cell threshold, accepted, errors, bound; or why there is none."""
+    gate = info.gate
+    if gate is None:
+        console.print("[yellow]uncertified: this bundle predates certified gates; its "
+                      "thresholds were fitted on one validation split. Re-train it.[/yellow]")
+        return
+    console.print(f"gate          {gate.scheme}: precision >= {gate.target_precision} with "
+                  f"confidence {1 - gate.delta:.0%} (Clopper-Pearson, fixed-sequence), "
+                  f"coverage {gate.coverage:.1%} of {gate.n} out-of-fold documents")
+    table = Table("cell", "threshold", "n", "accepted", "errors", "error bound", "certified",
+                  "needs more docs", title="certified auto-approve gate")
+    for cell, c in gate.cells.items():
+        table.add_row(cell, f"{c.threshold:.4f}", str(c.n), str(c.accepted), str(c.errors),
+                      "-" if c.error_bound is None else f"{c.error_bound:.4f}",
+                      "yes" if c.certified else "[yellow]no[/yellow]",
+                      "-" if c.needed_more is None or c.certified else f"~{c.needed_more}")
+    console.print(table)

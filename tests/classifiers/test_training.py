@@ -1,4 +1,4 @@
-"""Calibration and thresholds of a tiny model trained on generated documents."""
+"""Cross-fitting, calibration and the certified gate of a tiny model on generated documents."""
 
 from __future__ import annotations
 
@@ -6,58 +6,67 @@ import numpy as np
 
 from classifiers.calibration import expected_calibration_error, softmax
 from classifiers.corpus import Corpus
-from classifiers.ensemble import blend
-from classifiers.train import TrainedModels
+from classifiers.crossfit import fit_weights, fold_ids
+from classifiers.gate import apply_gate
+from classifiers.members import Docs
+from classifiers.train import TrainedModels, ensemble_probabilities
 
 
-def _heldout_logits(trained: TrainedModels, corpus: Corpus) -> tuple[dict, np.ndarray]:
+def _y(trained: TrainedModels, corpus: Corpus) -> np.ndarray:
     index = {label: i for i, label in enumerate(trained.labels)}
-    y = np.array([index[label] for label in corpus.labels])
-    logits = {"baseline": trained.baseline.logits(corpus.texts),
-              "bert": trained.bert.logits(corpus.texts)}
-    t = trained.temperatures
-    logits["ensemble"] = blend(logits["bert"], t["bert"], logits["baseline"], t["baseline"],
-                               trained.ensemble_weight)
-    return logits, y
+    return np.array([index[label] for label in corpus.labels])
+
+
+def test_every_document_is_predicted_out_of_fold(trained: TrainedModels) -> None:
+    counts = np.bincount(trained.folds)
+    assert len(counts) == 4 and counts.min() >= 35  # 160 documents, 4 stratified folds
+    for name, probs in trained.oof_probs.items():
+        assert probs.shape == (len(trained.y), len(trained.labels)), name
+        assert np.allclose(probs.sum(axis=1), 1.0)
 
 
 def test_temperature_lowers_ece_on_heldout_documents(
     trained: TrainedModels, heldout_corpus: Corpus
 ) -> None:
-    """Raw models only: the ensemble blends already-calibrated members, it has no 'before'."""
-    logits, y = _heldout_logits(trained, heldout_corpus)
-    for name in ("baseline", "bert"):
-        before = expected_calibration_error(softmax(logits[name]), y)
-        after = expected_calibration_error(softmax(logits[name], trained.temperatures[name]), y)
+    docs = Docs(heldout_corpus.texts, heldout_corpus.signals)
+    y = _y(trained, heldout_corpus)
+    for name in ("baseline", "char"):
+        logits = trained.members[name].logits(docs)
+        before = expected_calibration_error(softmax(logits), y)
+        after = expected_calibration_error(softmax(logits, trained.temperatures[name]), y)
         assert after < before, (name, before, after)
 
 
-def test_threshold_meets_target_precision_on_its_fitting_data(trained: TrainedModels) -> None:
-    for name, metrics in trained.metrics.items():
-        auto = metrics.auto
-        probs = softmax(trained.val_logits[name], trained.temperatures[name])
-        approved = probs.max(axis=1) >= auto.threshold
-        if auto.reached:
-            precision = (probs.argmax(axis=1) == trained.val_y)[approved].mean()
-            assert precision >= auto.target_precision
-            assert approved.mean() == auto.coverage
-        else:
-            assert not approved.any() and auto.threshold > 1.0
+def test_the_gate_is_certified_on_out_of_fold_predictions(trained: TrainedModels) -> None:
+    gate = trained.gate
+    cell = gate.cells["all"]
+    assert gate.certified and cell.n == len(trained.y) == 160
+    assert cell.error_bound <= 1 - gate.target_precision
+    approved = apply_gate(gate, trained.oof_probs["ensemble"], trained.labels, None)
+    assert approved.sum() == cell.accepted == gate.accepted >= 149
+    correct = trained.oof_probs["ensemble"].argmax(axis=1) == trained.y
+    assert (~correct[approved]).sum() == cell.errors
 
 
-def test_models_learn_the_generated_classes(trained: TrainedModels, heldout_corpus: Corpus) -> None:
-    logits, y = _heldout_logits(trained, heldout_corpus)
-    # Generated documents are easy: the baseline must separate them; the 1-epoch BERT need not.
-    assert (logits["baseline"].argmax(axis=1) == y).mean() >= 0.9
-    assert (logits["ensemble"].argmax(axis=1) == y).mean() >= 0.9
+def test_models_learn_the_generated_classes(trained: TrainedModels,
+                                            heldout_corpus: Corpus) -> None:
+    probs = ensemble_probabilities(trained, Docs(heldout_corpus.texts, heldout_corpus.signals))
+    y = _y(trained, heldout_corpus)
+    assert (probs.argmax(axis=1) == y).mean() >= 0.9
+    assert probs.max() < 1.0  # calibrated with a pseudo-error: never certain
 
 
-def test_ensemble_weight_follows_the_informative_model() -> None:
-    from classifiers.train import choose_ensemble_weight
-
+def test_weights_follow_the_informative_member() -> None:
     rng = np.random.default_rng(0)
     y = rng.integers(0, 4, size=400)
-    informative = np.eye(4)[y] * 3 + rng.normal(0, 1, size=(400, 4))
-    noise = rng.normal(0, 1, size=(400, 4))
-    assert choose_ensemble_weight(informative, 1.0, noise, 1.0, y) == 1.0
-    assert choose_ensemble_weight(noise, 1.0, informative, 1.0, y) == 0.0
+    informative = np.log(softmax(np.eye(4)[y] * 3 + rng.normal(0, 1, size=(400, 4))))
+    noise = np.log(softmax(rng.normal(0, 1, size=(400, 4))))
+    weights = fit_weights({"good": informative, "noise": noise}, y)
+    assert weights["good"] > 1.0 and weights["noise"] < 0.1 * weights["good"]
+
+
+def test_folds_shrink_to_the_smallest_class() -> None:
+    y = np.array([0] * 10 + [1] * 3)
+    folds = fold_ids(y, 5, seed=0)
+    assert folds.max() + 1 == 3
+    assert all(len(set(folds[y == c])) == len(set(folds)) for c in (0, 1))

@@ -20,17 +20,15 @@ class MarkerClassifier:
     def __init__(self, threshold: float = 0.9) -> None:
         self.threshold = threshold
 
-    def classify(self, text: str) -> Prediction:
+    def classify(self, text: str, signals: object = None) -> Prediction:
         match = re.search(r"Confidence (\d\d)", text)
         top = int(match.group(1)) / 100 if match else 0.97
         label = "contract" if "Agreement" in text else "invoice"
         rest = (1 - top) / (len(LABELS) - 1)
         probabilities = {name: (top if name == label else rest) for name in LABELS}
         return Prediction(label=label, probabilities=probabilities, bundle_id="marker-test",
-                          model="baseline")
-
-    def auto_threshold(self) -> float:
-        return self.threshold
+                          model="baseline", auto_threshold=self.threshold, gate_cell="all",
+                          certified=True)
 
     def lineage(self) -> dict[str, Any]:
         return {"bundle_id": "marker-test", "threshold": self.threshold}
