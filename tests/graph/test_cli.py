@@ -50,7 +50,7 @@ def test_process_review_and_lineage_from_the_command_line(data_dir: Path, doc: P
 
     engine = sa.create_engine(f"sqlite:///{data / 'papertrail.db'}")
     with engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM lineage_records WHERE node = 'rules'"))
+        conn.execute(sa.text("DELETE FROM lineage_records WHERE node = 'classify'"))
     engine.dispose()
     tampered = runner.invoke(app, [*base, "lineage", doc_id, "--verify"])
     assert tampered.exit_code == 1 and "tampered" in tampered.output

@@ -36,7 +36,9 @@ def test_generated_documents_through_the_real_graph(settings: Settings, tmp_path
             records = {r["node"]: r["payload"] for r in pipeline.services.lineage.records(doc_id)}
             classifier = records["classify"]["classifier"]
             assert classifier["bundle_id"] == real_classifier.bundle_id
-            assert classifier["content_hash"] and classifier["temperature"]
+            assert classifier["content_hash"] and classifier["temperatures"]
+            assert classifier["gate"]["certified"] and classifier["gate"]["delta"] == 0.05
+            assert records["classify"]["certified"] and records["classify"]["gate_cell"] == "all"
             assert abs(sum(state.prediction["probabilities"].values()) - 1) < 1e-6
             if state.status == "needs_review":
                 outcome = pipeline.resume(doc_id, ReviewDecision(
