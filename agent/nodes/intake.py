@@ -30,7 +30,7 @@ def ingest(state: DocumentState, services: Services) -> NodeResult:
 def ocr(state: DocumentState, services: Services) -> NodeResult:
     data = services.store.blobs.get(state.doc_id)
     result = services.ocr.ocr_bytes(data, state.filename)
-    pages = [p.model_dump(exclude={"text"}) for p in result.pages]
+    pages = [p.model_dump(exclude={"text", "boxes"}) for p in result.pages]
     summary = {"mean_confidence": round(result.mean_confidence, 2), "pages": pages,
                "engine": result.engine.model_dump(), "cached": result.cached}
     update: dict[str, Any] = {"text": result.text, "ocr": summary}
@@ -44,6 +44,8 @@ def ocr(state: DocumentState, services: Services) -> NodeResult:
         "engine": result.engine.model_dump(), "cache_key": result.cache_key,
         "cached": result.cached, "page_confidences": [p.confidence for p in result.pages],
         "page_methods": [p.method for p in result.pages],
+        "page_estimated_dpi": [p.estimated_dpi for p in result.pages],
+        "page_scales": [p.scale for p in result.pages],
         "mean_confidence": summary["mean_confidence"], "band": update.get("band"),
     }
 
