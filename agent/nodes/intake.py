@@ -43,6 +43,8 @@ def ocr(state: DocumentState, services: Services) -> NodeResult:
         "engine": result.engine.model_dump(), "cache_key": result.cache_key,
         "cached": result.cached, "page_confidences": [p.confidence for p in result.pages],
         "page_methods": [p.method for p in result.pages],
+        "page_estimated_dpi": [p.estimated_dpi for p in result.pages],
+        "page_scales": [p.scale for p in result.pages],
         "mean_confidence": summary["mean_confidence"], "band": update.get("band"),
     }
 

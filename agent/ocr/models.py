@@ -1,4 +1,5 @@
-"""OCR results: per page text, confidence, how it was obtained and how long it took."""
+"""OCR results: per page text, confidence, how it was obtained and how long it took, and the
+word boxes layout features are computed from."""
 
 from __future__ import annotations
 
@@ -6,9 +7,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from classifiers.layout import PageLayout
+
 PAGE_SEPARATOR = "\n\f\n"
 
 Method = Literal["text_layer", "ocr", "plain_text"]
+
+Box = tuple[str, float, int, int, int, int]
+"""One word: text, confidence 0-100, left, top, width, height (pixels of the image OCR read)."""
 
 
 class PageText(BaseModel):
@@ -22,6 +28,23 @@ class PageText(BaseModel):
     seconds: float = Field(description="Time to obtain this page's text (render + OCR).")
     words: int = 0
     error: str | None = Field(None, description="Why this page has no text (e.g. a timeout).")
+    width: int = Field(0, description="Width in pixels of the image OCR read (after any "
+                       "upscaling); 0 for text-layer and plain-text pages.")
+    height: int = Field(0, description="Height in pixels of the image OCR read; 0 when none.")
+    estimated_dpi: float | None = Field(
+        None, description="Resolution estimated from an image page's pixel size (see "
+        "`agent.ocr.pages.estimate_dpi`); None for PDF and text pages.")
+    scale: float = Field(1.0, description="How much the page image was enlarged before OCR.")
+    boxes: list[Box] = Field(
+        default_factory=list, description="Word boxes [text, conf, left, top, width, height] "
+        "in the coordinates of the `width` x `height` image; empty for pages not OCRed (and in "
+        "cache entries written before boxes were kept).")
+
+    def layout(self) -> PageLayout | None:
+        """The page's word boxes for `classifiers.layout`; None when the page has no image."""
+        if self.method != "ocr" or self.width <= 0 or self.height <= 0:
+            return None
+        return PageLayout(self.width, self.height, tuple(self.boxes))
 
 
 class OcrEngineInfo(BaseModel):
@@ -46,6 +69,10 @@ class OcrResult(BaseModel):
     @property
     def text(self) -> str:
         return PAGE_SEPARATOR.join(page.text for page in self.pages)
+
+    def layouts(self) -> list[PageLayout]:
+        """The OCRed pages as `PageLayout`s (text-layer and plain-text pages have none)."""
+        return [layout for page in self.pages if (layout := page.layout()) is not None]
 
     @property
     def mean_confidence(self) -> float:

@@ -26,6 +26,15 @@ class OcrOptions(BaseSettings):
         20, ge=1, description="A PDF page whose text layer has at least this many letters/digits "
         "is read from the text layer instead of OCR."
     )
+    upscale_below_dpi: int = Field(
+        150, ge=0, le=1200, description="Image pages (PNG/JPEG/TIFF) whose estimated resolution "
+        "is below this are enlarged by `upscale_factor` before OCR; 0 = never. PDF pages are "
+        "rendered at `dpi` instead."
+    )
+    upscale_factor: float = Field(
+        2.0, ge=1.0, le=4.0, description="How much a low-resolution image page is enlarged "
+        "(Lanczos), capped by the pixel limit."
+    )
 
 
 class TesseractOptions(OcrOptions):

@@ -89,10 +89,8 @@ class OcrService:
         started = time.perf_counter()
         workdir = tempfile.TemporaryDirectory(prefix="papertrail-ocr-")
         try:
-            sources = split_pages(
-                data, DocType(upload.doc_type), Path(workdir.name), self.engine.options.dpi,
-                self.engine.options.text_layer_min_chars, self.settings.max_image_pixels,
-            )
+            sources = split_pages(data, DocType(upload.doc_type), Path(workdir.name),
+                                  self.engine.options, self.settings.max_image_pixels)
         except BaseException:
             workdir.cleanup()
             raise
@@ -120,16 +118,21 @@ class OcrService:
 
     def _ocr_page(self, source: PageImage) -> PageText:
         started = time.perf_counter()
+        image = {"width": source.width, "height": source.height,
+                 "estimated_dpi": source.estimated_dpi, "scale": source.scale}
         try:
             page = self.engine.read_page(source.path, self.settings.ocr_page_timeout)
         except PageTimeoutError as exc:
             return PageText(
                 page=source.page, text="", confidence=0.0, method="ocr", error=str(exc),
-                seconds=round(source.seconds + time.perf_counter() - started, 3),
+                seconds=round(source.seconds + time.perf_counter() - started, 3), **image,
             )
         return PageText(
             page=source.page, text=page.text, confidence=page.confidence, method="ocr",
             words=page.words, seconds=round(source.seconds + time.perf_counter() - started, 3),
+            boxes=[(b.text, round(b.confidence, 1), b.left, b.top, b.width, b.height)
+                   for b in page.boxes],
+            **image,
         )
 
 

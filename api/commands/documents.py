@@ -76,8 +76,11 @@ def ocr(
         highlight=False,
     )
     for page in result.pages:
+        upscaled = (f" · upscaled ×{page.scale:g} from ~{page.estimated_dpi:.0f} dpi"
+                    if page.scale > 1 and page.estimated_dpi else "")
         console.rule(f"page {page.page} · {page.method} · confidence {page.confidence:.1f} · "
-                     f"{page.seconds:.2f} s" + (f" · [red]{page.error}[/]" if page.error else ""))
+                     f"{page.seconds:.2f} s{upscaled}"
+                     + (f" · [red]{page.error}[/]" if page.error else ""))
         console.print(page.text, markup=False, highlight=False)
 
 

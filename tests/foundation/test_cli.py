@@ -37,6 +37,15 @@ def test_ocr_human_output_shows_confidence(tmp_path: Path) -> None:
     assert "Total due: EUR 1165.50" in result.output
 
 
+def test_ocr_human_output_says_a_page_was_upscaled(tmp_path: Path) -> None:
+    image = fixtures.render_page(["Purchase order 5531"], size=(620, 877), font_px=16)
+    path = tmp_path / "small.png"
+    image.save(path)
+    result = runner.invoke(app, ["--data-dir", str(tmp_path / "var"), "ocr", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "upscaled ×2 from ~80 dpi" in result.output and "5531" in result.output
+
+
 def test_rejected_file_exits_2_with_the_reason(tmp_path: Path) -> None:
     bad = _write(tmp_path, "notes.txt", "café".encode("latin-1"))
     result = runner.invoke(app, ["--data-dir", str(tmp_path / "var"), "ingest", str(bad)])

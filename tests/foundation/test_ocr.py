@@ -115,7 +115,8 @@ def test_engine_version_and_settings_are_recorded(settings: Settings) -> None:
     engine = OcrService(settings).ocr_bytes(fixtures.png_bytes(), "a.png").engine
     assert engine.name == "tesseract" and re.match(r"\d+\.\d+", engine.version)
     assert engine.options == {"lang": "eng", "psm": 3, "oem": 1, "dpi": 300,
-                              "text_layer_min_chars": 20}
+                              "text_layer_min_chars": 20, "upscale_below_dpi": 150,
+                              "upscale_factor": 2.0}
 
 
 def test_page_timeout_marks_the_page_and_is_not_cached(settings: Settings) -> None:

@@ -21,7 +21,8 @@ from agent.settings import Settings
 from evals import fixtures
 from papertrail.errors import ConfigurationError
 
-DEFAULT_TESSERACT = {"lang": "eng", "psm": 3, "oem": 1, "dpi": 300, "text_layer_min_chars": 20}
+LEGACY_TESSERACT = {"lang": "eng", "psm": 3, "oem": 1, "dpi": 300, "text_layer_min_chars": 20}
+DEFAULT_TESSERACT = LEGACY_TESSERACT | {"upscale_below_dpi": 150, "upscale_factor": 2.0}
 
 
 class FakeOptions(OcrOptions):
@@ -60,7 +61,8 @@ def test_the_service_reads_pages_with_whatever_engine_the_registry_gives(
     assert result.text == "READ .PNG PAGE" and result.pages[0].confidence == 87.5
     assert result.pages[0].words == 3 and result.pages[0].method == "ocr"
     assert result.engine == OcrEngineInfo(name="fake", version="0.1", options={
-        "dpi": 200, "text_layer_min_chars": 20, "shout": True})
+        "dpi": 200, "text_layer_min_chars": 20, "upscale_below_dpi": 150,
+        "upscale_factor": 2.0, "shout": True})
     quiet = settings.model_copy(update={"ocr": FakeOptions(dpi=200, shout=False)})
     again = OcrService(quiet).ocr_bytes(fixtures.png_bytes(), "scan.png")
     assert again.text == "read .png page" and not again.cached  # options are in the cache key
@@ -73,29 +75,35 @@ def test_an_unregistered_kind_is_a_configuration_error() -> None:
 
 def _legacy_key(sha256: str, version: str) -> str:
     """The key the Tesseract-only releases computed from their flat engine record."""
-    engine = {"engine": "tesseract", "version": version, **DEFAULT_TESSERACT}
+    engine = {"engine": "tesseract", "version": version, **LEGACY_TESSERACT}
     return hashlib.sha256(
         json.dumps({"sha256": sha256, "engine": engine}, sort_keys=True).encode()
     ).hexdigest()
 
 
-def test_default_settings_keep_the_cache_keys_and_entries_of_earlier_releases(
+def test_cache_keys_keep_their_layout_and_entries_of_earlier_releases_load(
         tmp_path: Path) -> None:
-    info = OcrEngineInfo(name="tesseract", version="5.3.0", options=DEFAULT_TESSERACT)
-    assert info == TesseractEngine(TesseractOptions()).info().model_copy(
-        update={"version": "5.3.0"})
+    """Upscaling changed what default OCR returns, so default keys changed with it; the key
+    layout did not, and entries written before pages had sizes and boxes still load."""
+    assert TesseractEngine(TesseractOptions()).info().model_copy(
+        update={"version": "5.3.0"}) == OcrEngineInfo(
+        name="tesseract", version="5.3.0", options=DEFAULT_TESSERACT)
+    info = OcrEngineInfo(name="tesseract", version="5.3.0", options=LEGACY_TESSERACT)
     key = cache_key("ab" * 32, info)
     assert key == _legacy_key("ab" * 32, "5.3.0")
+    current = OcrEngineInfo(name="tesseract", version="5.3.0", options=DEFAULT_TESSERACT)
+    assert cache_key("ab" * 32, current) != key
     entry = tmp_path / key[:2] / f"{key}.json"
     entry.parent.mkdir()
     entry.write_text(json.dumps({  # an entry as those releases wrote it
         "sha256": "ab" * 32, "cache_key": key, "cached": False, "seconds": 1.5,
-        "engine": {"engine": "tesseract", "version": "5.3.0", **DEFAULT_TESSERACT},
+        "engine": {"engine": "tesseract", "version": "5.3.0", **LEGACY_TESSERACT},
         "pages": [{"page": 1, "text": "INVOICE", "confidence": 91.0, "method": "ocr",
                    "seconds": 1.4, "words": 1, "error": None}],
     }))
     hit = OcrCache(tmp_path).get(key, info)
     assert isinstance(hit, OcrResult) and hit.text == "INVOICE" and hit.engine == info
+    assert hit.pages[0].boxes == [] and hit.pages[0].width == 0 and hit.layouts() == []
 
 
 def test_tesseract_gives_word_boxes_with_confidences(tmp_path: Path) -> None:

@@ -51,6 +51,8 @@ def test_lineage_records_what_produced_the_decision(db_settings: Settings, open_
     assert records["ingest"]["input_sha256"] == doc_id
     assert records["ocr"]["engine"]["name"] == "tesseract"
     assert records["ocr"]["page_confidences"][0] > 80
+    assert records["ocr"]["page_estimated_dpi"] == [159.5]  # A4 at 150 dpi: not upscaled
+    assert records["ocr"]["page_scales"] == [1.0]
     assert records["classify"]["classifier"]["bundle_id"] == "marker-test"
     assert records["classify"]["threshold"] == 0.9
     assert records["rules"]["rule_set"] == {"document_type": "invoice", "version": "2026.11.1"}
