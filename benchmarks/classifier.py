@@ -211,11 +211,10 @@ def show(report: dict, args: argparse.Namespace) -> None:
             table.add_row(model, scheme, per_fold, precision, f"{p['coverage']:.1%}",
                           f"{report['accuracy'][model]:.3f}")
     console.print(table)
-    low = [f["ensemble"]["accuracy_low_ocr"] for f in report["folds"]]
-    high = [f["ensemble"]["accuracy_high_ocr"] for f in report["folds"]]
-    console.print(f"ensemble accuracy by OCR stratum: low {np.mean([v for v in low if v is not None]):.3f}"
-                  f" ({report['low_ocr_share']:.1%} of pages), high "
-                  f"{np.mean([v for v in high if v is not None]):.3f}")
+    low = np.mean([f["ensemble"]["accuracy_low_ocr"] or 0.0 for f in report["folds"]])
+    high = np.mean([f["ensemble"]["accuracy_high_ocr"] or 0.0 for f in report["folds"]])
+    console.print(f"ensemble accuracy by OCR stratum: low {low:.3f} "
+                  f"({report['low_ocr_share']:.1%} of pages), high {high:.3f}")
     console.print("member accuracy: " + ", ".join(
         f"{k} {v:.3f}" for k, v in report["member_accuracy"].items()))
     console.print(f"inference {report['inference_docs_per_s']:.1f} docs/s; "
