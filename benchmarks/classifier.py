@@ -36,7 +36,7 @@ from tqdm import tqdm  # noqa: E402
 
 from agent.ocr.text_reader import ocr_document_reader  # noqa: E402
 from agent.settings import Settings  # noqa: E402
-from classifiers.calibration import fit_temperature, softmax  # noqa: E402
+from classifiers.calibration import fit_temperature  # noqa: E402
 from classifiers.corpus import load_corpora  # noqa: E402
 from classifiers.crossfit import (  # noqa: E402
     combine,
@@ -44,7 +44,6 @@ from classifiers.crossfit import (  # noqa: E402
     fold_ids,
     member_log_probs,
     nested_ensemble_probs,
-    nested_member_probs,
     out_of_fold,
     prepare,
 )
@@ -53,7 +52,7 @@ from classifiers.members import Docs, member_kind  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 SCHEMES = ("global", "ocr_quality", "class")
-console = Console()
+console = Console(width=200)
 
 
 def interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
@@ -66,29 +65,37 @@ def interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]
     return lo, hi
 
 
+def subsets(names: list[str]) -> dict[str, list[str]]:
+    """The full ensemble, each member left out in turn, and the baseline alone."""
+    out = {"ensemble": names}
+    for name in names:
+        if name != "baseline":
+            out[f"without {name}"] = [n for n in names if n != name]
+    out["baseline"] = ["baseline"]
+    return out
+
+
 def run_fold(kinds, prepared, rest, test, y, labels, ocr, args) -> dict:
     """Cross-fit on `rest`, certify, train on all of `rest`, measure on `test`."""
     inner = fold_ids(y[rest], args.folds, args.seed)
     oof = out_of_fold(kinds, prepared, rest, y[rest], labels, inner)
     temps = {n: fit_temperature(z, y[rest]) for n, z in oof.logits.items()}
-    log_probs = member_log_probs(oof.logits, temps)
-    weights = fit_weights(log_probs, y[rest])
-    oof_ensemble = nested_ensemble_probs(log_probs, y[rest], inner)
-    oof_baseline = nested_member_probs(oof.logits["baseline"], y[rest], inner)
-    test_logits = {}
+    oof_lp = member_log_probs(oof.logits, temps)
+    test_lp = {}
     for kind in kinds:
         member = kind.fit(prepared[kind.name], rest, y[rest], labels)
-        test_logits[kind.name] = kind.logits(member, prepared[kind.name], test)
-    probs = {"ensemble": combine(member_log_probs(test_logits, temps), weights),
-             "baseline": softmax(test_logits["baseline"], temps["baseline"])}
-    result: dict = {"weights": weights, "n": len(test), "members": {}}
-    for name, z in test_logits.items():
-        result["members"][name] = float((z.argmax(axis=1) == y[test]).mean())
-    for model, oof_probs in (("ensemble", oof_ensemble), ("baseline", oof_baseline)):
-        pred = probs[model].argmax(axis=1)
-        correct = pred == y[test]
-        low = ocr[test] < args.ocr_boundary
-        entry = {"accuracy": float(correct.mean()),
+        test_lp[kind.name] = member_log_probs(
+            {kind.name: kind.logits(member, prepared[kind.name], test)}, temps)[kind.name]
+    low = ocr[test] < args.ocr_boundary
+    result: dict = {"n": len(test), "test_rows": test.tolist(), "models": {}}
+    for model, names in subsets([k.name for k in kinds]).items():
+        lp = {n: oof_lp[n] for n in names}
+        weights = fit_weights(lp, y[rest])
+        oof_probs = nested_ensemble_probs(lp, y[rest], inner)
+        probs = combine({n: test_lp[n] for n in names}, weights)
+        correct = probs.argmax(axis=1) == y[test]
+        entry = {"weights": weights, "accuracy": float(correct.mean()),
+                 "correct": correct.tolist(),
                  "accuracy_low_ocr": float(correct[low].mean()) if low.any() else None,
                  "accuracy_high_ocr": float(correct[~low].mean()) if (~low).any() else None,
                  "n_low_ocr": int(low.sum()), "gates": {}}
@@ -96,7 +103,7 @@ def run_fold(kinds, prepared, rest, test, y, labels, ocr, args) -> dict:
             options = GateOptions(scheme=scheme, target_precision=args.target,
                                   delta=args.delta, ocr_boundary=args.ocr_boundary)
             gate = fit_gate(oof_probs, y[rest], labels, ocr[rest], options)
-            approved = apply_gate(gate, probs[model], labels, ocr[test])
+            approved = apply_gate(gate, probs, labels, ocr[test])
             entry["gates"][scheme] = {
                 "accepted": int(approved.sum()), "errors": int((approved & ~correct).sum()),
                 "coverage": float(approved.mean()),
@@ -106,20 +113,42 @@ def run_fold(kinds, prepared, rest, test, y, labels, ocr, args) -> dict:
                 "thresholds": {c: cert.threshold for c, cert in gate.cells.items()},
                 "bounds": {c: cert.error_bound for c, cert in gate.cells.items()},
             }
-        result[model] = entry
+        result["models"][model] = entry
     return result
 
 
+def paired_difference(folds: list[dict], model: str, base: str = "ensemble",
+                      rounds: int = 2000, seed: int = 0) -> dict:
+    """Accuracy of `base` minus `model` on the same documents, with a paired bootstrap 95 % CI."""
+    a = np.concatenate([f["models"][base]["correct"] for f in folds]).astype(float)
+    b = np.concatenate([f["models"][model]["correct"] for f in folds]).astype(float)
+    diff = a - b
+    rng = np.random.default_rng(seed)
+    boots = [diff[rng.integers(0, len(diff), len(diff))].mean() for _ in range(rounds)]
+    return {"difference": float(diff.mean()),
+            "ci95": [float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5))]}
+
+
 def pooled(folds: list[dict], model: str, scheme: str) -> dict:
-    accepted = sum(f[model]["gates"][scheme]["accepted"] for f in folds)
-    errors = sum(f[model]["gates"][scheme]["errors"] for f in folds)
+    gates = [f["models"][model]["gates"][scheme] for f in folds]
+    accepted = sum(g["accepted"] for g in gates)
+    errors = sum(g["errors"] for g in gates)
     n = sum(f["n"] for f in folds)
     lo, hi = interval(accepted - errors, accepted)
-    precisions = [f[model]["gates"][scheme]["precision"] for f in folds]
+    precisions = [g["precision"] for g in gates]
     return {"accepted": accepted, "errors": errors, "n": n, "coverage": accepted / n,
             "precision": (accepted - errors) / accepted if accepted else None,
             "precision_ci95": [lo, hi],
             "worst_fold_precision": min((p for p in precisions if p is not None), default=None)}
+
+
+def stratum_accuracy(folds: list[dict], model: str, low: np.ndarray) -> dict:
+    rows = np.concatenate([f["test_rows"] for f in folds])
+    correct = np.concatenate([f["models"][model]["correct"] for f in folds]).astype(bool)
+    low_rows = low[rows]
+    return {"low": float(correct[low_rows].mean()) if low_rows.any() else None,
+            "high": float(correct[~low_rows].mean()) if (~low_rows).any() else None,
+            "n_low": int(low_rows.sum()), "n_high": int((~low_rows).sum())}
 
 
 def inference_speed(kinds, docs: Docs, y: np.ndarray, labels: list[str], n: int = 256) -> float:
@@ -142,7 +171,8 @@ def main() -> None:
                         help="corpus folder(s) (default: shared rvlcdip + rvlcdip-more)")
     parser.add_argument("--outer", type=int, default=5)
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--members", nargs="+", default=["baseline", "char", "bert", "layout"])
+    parser.add_argument("--members", nargs="+",
+                        default=["baseline", "char", "bert", "layout", "page"])
     parser.add_argument("--schemes", nargs="+", default=list(SCHEMES), choices=SCHEMES)
     parser.add_argument("--target", type=float, default=0.98)
     parser.add_argument("--delta", type=float, default=0.05)
@@ -168,6 +198,7 @@ def main() -> None:
     started = time.perf_counter()
     prepared = prepare(kinds, docs)
     outer = fold_ids(y, args.outer, args.seed + 1)
+    models = list(subsets([k.name for k in kinds]))
     folds = []
     for fold in tqdm(range(int(outer.max()) + 1), desc="outer folds"):
         rest, test = np.flatnonzero(outer != fold), np.flatnonzero(outer == fold)
@@ -176,12 +207,12 @@ def main() -> None:
         "corpus": [str(s) for s in sources], "n": len(y), "classes": len(labels),
         "members": [k.name for k in kinds], "outer": len(folds), "inner": args.folds,
         "target": args.target, "delta": args.delta, "folds": folds,
-        "pooled": {m: {s: pooled(folds, m, s) for s in args.schemes}
-                   for m in ("ensemble", "baseline")},
-        "accuracy": {m: float(np.mean([f[m]["accuracy"] for f in folds]))
-                     for m in ("ensemble", "baseline")},
-        "member_accuracy": {k.name: float(np.mean([f["members"][k.name] for f in folds]))
-                            for k in kinds},
+        "pooled": {m: {s: pooled(folds, m, s) for s in args.schemes} for m in models},
+        "accuracy": {m: float(np.mean(np.concatenate([f["models"][m]["correct"]
+                                                      for f in folds]))) for m in models},
+        "accuracy_by_ocr": {m: stratum_accuracy(folds, m, ocr < args.ocr_boundary)
+                            for m in models},
+        "gain_over": {m: paired_difference(folds, m) for m in models if m != "ensemble"},
         "low_ocr_share": float((ocr < args.ocr_boundary).mean()),
         "seconds": time.perf_counter() - started,
         "inference_docs_per_s": inference_speed(kinds, docs, y, labels),
@@ -197,27 +228,27 @@ def show(report: dict, args: argparse.Namespace) -> None:
                         f"{report['outer']} outer x {report['inner']} inner folds, target "
                         f"{report['target']}, delta {report['delta']})")
     for column in ("model", "gate", "fold precisions", "pooled precision [95 % CI]",
-                   "coverage", "accuracy"):
+                   "coverage", "accuracy", "low / high OCR", "vs ensemble [95 % CI]"):
         table.add_column(column)
-    for model in ("ensemble", "baseline"):
-        for scheme in args.schemes:
-            p = report["pooled"][model][scheme]
-            per_fold = " ".join("-" if f[model]["gates"][scheme]["precision"] is None
-                                else f"{f[model]['gates'][scheme]['precision']:.3f}"
-                                for f in report["folds"])
+    for model, by_scheme in report["pooled"].items():
+        by_ocr = report["accuracy_by_ocr"][model]
+        gain = report["gain_over"].get(model)
+        versus = "-" if gain is None else (
+            f"{-gain['difference']:+.3f} [{-gain['ci95'][1]:+.3f}, {-gain['ci95'][0]:+.3f}]")
+        for scheme, p in by_scheme.items():
+            per_fold = " ".join(
+                "-" if f["models"][model]["gates"][scheme]["precision"] is None
+                else f"{f['models'][model]['gates'][scheme]['precision']:.3f}"
+                for f in report["folds"])
             precision = "-" if p["precision"] is None else (
                 f"{p['precision']:.3f} [{p['precision_ci95'][0]:.3f}, "
                 f"{p['precision_ci95'][1]:.3f}]")
             table.add_row(model, scheme, per_fold, precision, f"{p['coverage']:.1%}",
-                          f"{report['accuracy'][model]:.3f}")
+                          f"{report['accuracy'][model]:.3f}",
+                          f"{by_ocr['low'] or 0:.3f} / {by_ocr['high'] or 0:.3f}", versus)
     console.print(table)
-    low = np.mean([f["ensemble"]["accuracy_low_ocr"] or 0.0 for f in report["folds"]])
-    high = np.mean([f["ensemble"]["accuracy_high_ocr"] or 0.0 for f in report["folds"]])
-    console.print(f"ensemble accuracy by OCR stratum: low {low:.3f} "
-                  f"({report['low_ocr_share']:.1%} of pages), high {high:.3f}")
-    console.print("member accuracy: " + ", ".join(
-        f"{k} {v:.3f}" for k, v in report["member_accuracy"].items()))
-    console.print(f"inference {report['inference_docs_per_s']:.1f} docs/s; "
+    console.print(f"low-OCR share {report['low_ocr_share']:.1%}; inference "
+                  f"{report['inference_docs_per_s']:.1f} docs/s; "
                   f"{report['seconds'] / 60:.1f} min in all; {args.out}")
 
 

@@ -11,6 +11,7 @@ documents and saves itself into its own folder of the bundle (no pickle).
 - `bert`: the BERT encoder (mean pooling) + a linear layer: a linear probe on the frozen encoder
   (`epochs=0`, the default: its embeddings are computed once for all folds) or fine-tuned.
 - `layout`: standardised layout features of the OCR word boxes + logistic regression.
+- `page`: a thumbnail of the first page (classifiers.page_image) + logistic regression.
 """
 
 from __future__ import annotations
@@ -178,69 +179,85 @@ class Bert(MemberKind):
         return _BertMember(model, self.cfg.inference_batch_size)
 
 
-# -- layout ----------------------------------------------------------------------------------
-class _LayoutMember(FittedMember):
-    def __init__(self, mean: np.ndarray, std: np.ndarray, coef: np.ndarray,
+# -- vectors of page signals: layout features, the page thumbnail ------------------------------
+class _VectorMember(FittedMember):
+    def __init__(self, attribute: str, mean: np.ndarray, std: np.ndarray, coef: np.ndarray,
                  intercept: np.ndarray) -> None:
+        self.attribute = attribute
         self.mean, self.std, self.coef, self.intercept = mean, std, coef, intercept
 
     def logits(self, docs: Docs) -> np.ndarray:
-        return self.logits_of(layout_matrix(docs.signals, len(self.mean)))
+        return self.logits_of(signal_matrix(docs.signals, self.attribute, len(self.mean)))
 
     def logits_of(self, x: np.ndarray) -> np.ndarray:
         return ((x - self.mean) / self.std) @ self.coef.T + self.intercept
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        np.savez(folder / "layout.npz", mean=self.mean, std=self.std, coef=self.coef,
+        np.savez(folder / "vector.npz", mean=self.mean, std=self.std, coef=self.coef,
                  intercept=self.intercept)
 
 
-def layout_matrix(signals: Sequence[DocumentSignals], width: int | None = None) -> np.ndarray:
-    """Rows of layout features; a document without them gets zeros (the mean after scaling)."""
-    width = width or max((len(s.layout) for s in signals if s.layout), default=0)
+def signal_matrix(signals: Sequence[DocumentSignals], attribute: str,
+                  width: int | None = None) -> np.ndarray:
+    """Rows of one signal vector (`attribute` of DocumentSignals); zeros where it is missing."""
+    vectors = [getattr(s, attribute) for s in signals]
+    width = width or max((len(v) for v in vectors if v), default=0)
     x = np.zeros((len(signals), width))
-    for i, s in enumerate(signals):
-        if s.layout and len(s.layout) == width:
-            x[i] = s.layout
+    for i, v in enumerate(vectors):
+        if v and len(v) == width:
+            x[i] = v
     return x
 
 
-class Layout(MemberKind):
-    name = "layout"
+class _VectorKind(MemberKind):
+    """Standardised signal vector + logistic regression."""
+
+    attribute: str
+    c: float
 
     def prepare(self, docs: Docs, progress: bool = False) -> np.ndarray:
-        return layout_matrix(docs.signals)
+        return signal_matrix(docs.signals, self.attribute)
 
     def usable(self, docs: Docs) -> bool:
-        return sum(1 for s in docs.signals if s.layout) >= 0.5 * len(docs)
+        return sum(1 for s in docs.signals if getattr(s, self.attribute)) >= 0.5 * len(docs)
 
     def fit(self, prepared: np.ndarray, rows: np.ndarray, y: np.ndarray, labels: list[str],
             progress: bool = False) -> FittedMember:
         x = prepared[rows]
         mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
-        model = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced",
+        model = LogisticRegression(C=self.c, max_iter=3000, class_weight="balanced",
                                    random_state=self.cfg.seed)
         model.fit((x - mean) / std, y)
         coef = np.zeros((len(labels), x.shape[1]))
-        intercept = np.full(len(labels), -10.0)
+        intercept = np.full(len(labels), -10.0)  # a class absent from `y` stays unlikely
         rows_, biases = rows_per_class(model)
         coef[model.classes_], intercept[model.classes_] = rows_, biases
-        return _LayoutMember(mean, std, coef, intercept)
+        return _VectorMember(self.attribute, mean, std, coef, intercept)
 
     def logits(self, member: FittedMember, prepared: np.ndarray, rows: np.ndarray) -> np.ndarray:
         return member.logits_of(prepared[rows])  # type: ignore[attr-defined]
 
     def load(self, folder: Path, labels: list[str]) -> FittedMember:
         try:
-            with np.load(folder / "layout.npz", allow_pickle=False) as a:
-                return _LayoutMember(a["mean"], a["std"], a["coef"], a["intercept"])
+            with np.load(folder / "vector.npz", allow_pickle=False) as a:
+                return _VectorMember(self.attribute, a["mean"], a["std"], a["coef"],
+                                     a["intercept"])
         except (OSError, ValueError, KeyError) as exc:
-            raise BundleCorruptError(f"Layout model in {folder} is unreadable ({exc}).") from exc
+            raise BundleCorruptError(f"{self.name} model in {folder} is unreadable ({exc}). "
+                                     "Re-train the bundle.") from exc
+
+
+class Layout(_VectorKind):
+    name, attribute, c = "layout", "layout", 1.0
+
+
+class PageImage(_VectorKind):
+    name, attribute, c = "page", "thumbnail", 0.01
 
 
 MEMBER_KINDS: dict[str, type[MemberKind]] = {
-    kind.name: kind for kind in (WordTfidf, CharTfidf, Bert, Layout)}
+    kind.name: kind for kind in (WordTfidf, CharTfidf, Bert, Layout, PageImage)}
 
 
 def member_kind(name: str, cfg: ClassifierSettings) -> MemberKind:

@@ -21,6 +21,8 @@ class DocumentSignals(BaseModel):
         None, description="Mean OCR word confidence, 0-100 (100 for text layers).")
     layout: tuple[float, ...] | None = Field(
         None, description="`classifiers.layout.layout_features` of the document's OCR pages.")
+    thumbnail: tuple[float, ...] | None = Field(
+        None, description="`classifiers.page_image.thumbnail_features` of the first page.")
 
 
 NO_SIGNALS = DocumentSignals()

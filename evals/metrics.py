@@ -99,9 +99,24 @@ def percentiles(values: Sequence[float]) -> dict[str, float]:
             "p99": float(np.percentile(arr, 99)), "n": int(arr.size)}
 
 
+def precision_interval(right: int, n: int, level: float = 0.95) -> list[float] | None:
+    """Two-sided Clopper-Pearson interval of a measured precision (None without documents)."""
+    from scipy.stats import beta
+
+    if n == 0:
+        return None
+    a = (1 - level) / 2
+    lo = 0.0 if right == 0 else float(beta.ppf(a, right, n - right + 1))
+    hi = 1.0 if right == n else float(beta.ppf(1 - a, right + 1, n - right))
+    return [lo, hi]
+
+
 def summarize(rows: list[dict[str, Any]], labels: list[str], bundle_id: str,
-              wall_seconds: float) -> dict[str, Any]:
-    """The report.json metrics from per-document rows (see evals.runner for their shape)."""
+              wall_seconds: float, certificate: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The report.json metrics from per-document rows (see evals.runner for their shape).
+
+    `certificate` is the bundle gate's promise (`AutoApprovalGate.summary()`): the report puts
+    the measured auto-approved precision, with its 95 % interval, beside it."""
     scored = [r for r in rows if r.get("predicted") is not None]
     truth = [r["truth"] for r in scored]
     predicted = [r["predicted"] for r in scored]
@@ -131,7 +146,10 @@ def summarize(rows: list[dict[str, Any]], labels: list[str], bundle_id: str,
         "coverage_at_99": coverage_at(confidence, correct, 0.99),
         "auto_precision": (float(np.mean([r["system_label"] == r["truth"] for r in auto]))
                            if auto else 0.0),
+        "auto_precision_ci95": precision_interval(
+            sum(r["system_label"] == r["truth"] for r in auto), len(auto)),
         "auto_coverage": len(auto) / len(rows) if rows else 0.0,
+        "certificate": certificate,
         "final_accuracy": float(np.mean([r["final_label"] == r["truth"] for r in rows]))
         if rows else 0.0,
         "routing": {band: count / len(rows) for band, count in sorted(bands.items())},

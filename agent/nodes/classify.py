@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from agent.nodes import NodeResult
@@ -31,7 +32,7 @@ def classify(state: DocumentState, services: Services) -> NodeResult:
     return {"prediction": prediction.model_dump(), "label": prediction.label, "band": band,
             "band_reason": reason}, {
         "classifier": services.classifier.lineage(), "prediction": prediction.model_dump(),
-        "signals": signals.model_dump(), "threshold": threshold,
+        "signals": signals_lineage(signals), "threshold": threshold,
         "gate_cell": prediction.gate_cell, "certified": prediction.certified, "band": band,
         "reason": reason,
     }
@@ -71,3 +72,12 @@ def adjudicate(state: DocumentState, services: Services) -> NodeResult:
     else:
         update |= {"band": "escalated", "band_reason": f"sent to a person: {result.reason}"}
     return update, {"adjudication": result.model_dump(), "band": update.get("band", state.band)}
+
+
+def signals_lineage(signals: DocumentSignals) -> dict[str, Any]:
+    """The page signals the classifier read, short: the vectors by size and digest."""
+    digest = hashlib.sha256(signals.model_dump_json().encode()).hexdigest()[:16]
+    return {"ocr_confidence": signals.ocr_confidence,
+            "layout_features": len(signals.layout) if signals.layout else None,
+            "thumbnail_features": len(signals.thumbnail) if signals.thumbnail else None,
+            "sha256": digest}

@@ -32,7 +32,7 @@ def ocr(state: DocumentState, services: Services) -> NodeResult:
     data = services.store.blobs.get(state.doc_id)
     result = services.ocr.ocr_bytes(data, state.filename)
     pages = [p.model_dump(exclude={"text", "boxes"}) for p in result.pages]
-    signals = document_signals(result)
+    signals = document_signals(result, data)
     summary = {"mean_confidence": round(result.mean_confidence, 2), "pages": pages,
                "engine": result.engine.model_dump(), "cached": result.cached,
                "signals": signals.model_dump()}

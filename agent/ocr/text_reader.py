@@ -51,6 +51,6 @@ def ocr_document_reader(settings: Settings) -> TextReader:
         if path.suffix.lower() in TEXT_SUFFIXES:
             return ReadDocument(read_text_file(path), DocumentSignals(ocr_confidence=100.0))
         result = ocr(path)
-        return ReadDocument(result.text, document_signals(result))
+        return ReadDocument(result.text, document_signals(result, path.read_bytes()))
 
     return read

@@ -36,7 +36,7 @@ def demo(per_class: int = typer.Option(1, min=1, help="Documents per generated t
             state = pipeline.process(doc.id)
             probability = (state.prediction or {}).get("probabilities", {}).get(state.label, 0)
             table.add_row(path.name, doc.id[:12], state.status, str(state.band),
-                          str(state.label), f"{probability:.2f}",
+                          str(state.label), f"{probability:.3f}",
                           "; ".join(state.review_reasons)[:70])
     console.print(table)
     console.print(f"data folder: {cfg.resolved_data_dir}\nnext: `papertrail review list`, "

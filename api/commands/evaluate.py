@@ -52,7 +52,9 @@ def run(
                TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
         rows, wall = run_eval(items, out, cfg, classifier, progress)
-    report = summarize(rows, list(classifier.labels), str(classifier.lineage()["bundle_id"]), wall)
+    lineage = classifier.lineage()
+    report = summarize(rows, list(classifier.labels), str(lineage["bundle_id"]), wall,
+                       certificate=lineage.get("gate"))
     (out / "report.json").write_text(json.dumps(report, indent=2, default=str))
     (out / "report.html").write_text(render_html(report, rows), encoding="utf-8")
     table = Table("metric", "value", title=f"{len(rows)} documents")
@@ -61,6 +63,7 @@ def run(
         table.add_row(key, f"{report[key]:.4f}")
     console.print(table)
     console.print(f"routing: {report['routing']}")
+    console.print(certificate_line(report))
     console.print(f"wrote {out / 'report.json'} and {out / 'report.html'}")
 
 
@@ -113,3 +116,16 @@ def compare_cmd(
         console.print(f"[red]gate failed[/]: a metric dropped by more than {max_drop}")
         raise typer.Exit(code=1)
     console.print("[green]gate passed[/]")
+
+
+def certificate_line(report: dict) -> str:
+    """The bundle's promise beside what this evaluation measured."""
+    gate, ci = report.get("certificate") or {}, report.get("auto_precision_ci95")
+    measured = (f"measured auto-approved precision {report['auto_precision']:.3f}"
+                + (f" [95 % CI {ci[0]:.3f}, {ci[1]:.3f}]" if ci else " (nothing auto-approved)"))
+    if not gate.get("certified"):
+        return f"certificate: none ({gate.get('note', 'no certified threshold')}); {measured}"
+    return (f"certificate: precision >= {gate['target_precision']} at {1 - gate['delta']:.0%} "
+            f"confidence ({gate['scheme']} gate, {gate['accepted']}/{gate['n']} out-of-fold "
+            f"documents accepted, {gate['errors']} errors); {measured}. The certificate holds "
+            "for documents like the bundle's training data.")
