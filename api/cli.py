@@ -10,6 +10,7 @@ import typer
 from api import cli_support
 from api.commands import (
     bundles,
+    config_docs,
     demo,
     documents,
     evaluate,
@@ -50,6 +51,7 @@ samples.register(app)
 evaluate.register(app)
 index.register(app)
 llm.register(app)
+config_docs.register(app)
 
 
 

@@ -6,7 +6,7 @@ threshold certified at delta / cells (Bonferroni), so with probability >= 1 - de
 accepted documents, and therefore all accepted documents together, reach the target precision.
 A cell that cannot certify accepts nothing: its documents go to a person with the suggestion.
 
-The scheme is a setting, chosen by the held-out benchmark (benchmarks/certified_gate.py): picking
+The scheme is a setting, chosen by the held-out benchmark (benchmarks/classifier.py): picking
 it after looking at the calibration labels would need its own share of delta.
 """
 

@@ -55,7 +55,7 @@ class ClassifierSettings(BaseSettings):
     gate_scheme: GateScheme = Field(
         "global", description="Cells certified separately: `global` (one threshold), "
         "`ocr_quality` (low / high OCR confidence) or `class` (per predicted class); delta is "
-        "split between the cells. Chosen by `benchmarks/certified_gate.py`.",
+        "split between the cells. Chosen by the held-out benchmark (benchmarks/classifier.py).",
     )
     ocr_boundary: float = Field(
         45.0, ge=0.0, le=100.0, description="Mean OCR word confidence below which a page is in "
