@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 def demo(per_class: int = typer.Option(1, min=1, help="Documents per generated type.")) -> None:
     """Train the demo bundle if none is active, then process generated documents."""
     from evals.demo_bundle import ensure_active_bundle
-    from evals.samples import generate
+    from evals.samples import generate, generate_mixed
 
     cfg = settings()
     console.print(f"classifier bundle: {ensure_active_bundle(cfg)}")
@@ -31,7 +31,9 @@ def demo(per_class: int = typer.Option(1, min=1, help="Documents per generated t
     with tempfile.TemporaryDirectory(prefix="papertrail-demo-") as tmp, \
             Pipeline.open(cfg, store=store()) as pipeline:
         generate(Path(tmp), n_per_class=per_class, seed=7, formats=("png",))
-        for path in track(sorted(Path(tmp).rglob("*.png")), description="processing"):
+        mixed = generate_mixed(Path(tmp) / "mixed", "memo", "invoice", seed=7)  # for doubt
+        files = [mixed, *sorted(p for p in Path(tmp).rglob("*.png") if p != mixed)]
+        for path in track(files, description="processing"):
             doc = ingest_file(path, store(), cfg).document
             state = pipeline.process(doc.id)
             probability = (state.prediction or {}).get("probabilities", {}).get(state.label, 0)

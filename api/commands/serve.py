@@ -134,14 +134,18 @@ def _upload_samples(server, count: int) -> None:  # noqa: ANN001
     """Store generated documents of varied types and queue them (as POST /documents does)."""
     import tempfile
 
-    from evals.samples import generate
+    from evals.samples import generate, generate_mixed
 
     while not server.started:
         time.sleep(0.2)
     state = server.config.app.state.papertrail
     with tempfile.TemporaryDirectory(prefix="papertrail-samples-") as tmp:
-        generate(Path(tmp), n_per_class=1, seed=int(time.time()) % 10_000, formats=("png",))
-        files = sorted(Path(tmp).rglob("*.png"))[:count]
+        seed = int(time.time()) % 10_000
+        generate(Path(tmp), n_per_class=1, seed=seed, formats=("png",))
+        # The first three show every route: doubt (a memo that turns into an invoice), an
+        # auto-approved bank statement, a contract that policy sends to a person.
+        mixed = generate_mixed(Path(tmp) / "mixed", "memo", "invoice", seed=seed)
+        files = [mixed, *sorted(p for p in Path(tmp).rglob("*.png") if p != mixed)][:count]
         for path in files:
             result = ingest_bytes(path.read_bytes(), path.name, state.store, state.settings)
             state.submissions.record(result.document.id, "admin")

@@ -12,6 +12,6 @@ Modules: `layout` (fonts, runs, rules, the page), `values` (word lists and rando
 `generator` (the public entry point re-exported here).
 """
 
-from evals.samples.generator import CLASSES, FORMATS, Sample, generate
+from evals.samples.generator import CLASSES, FORMATS, Sample, generate, generate_mixed
 
-__all__ = ["CLASSES", "FORMATS", "Sample", "generate"]
+__all__ = ["CLASSES", "FORMATS", "Sample", "generate", "generate_mixed"]

@@ -84,3 +84,18 @@ def generate(out: Path, n_per_class: int = 10, seed: int = 0,
             (folder / f"{doc_id}.json").write_text(json.dumps(truth, indent=2) + "\n")
             samples.append(Sample(doc_id, label, fields, text, tuple(files)))
     return samples
+
+
+def generate_mixed(out: Path, first: str = "memo", second: str = "invoice",
+                   seed: int = 0) -> Path:
+    """One PNG page that starts as a `first` and goes on as a `second`: a document no classifier
+    should be sure of, so the demo shows the route for doubt (a person gets the suggestion)."""
+    rng = random.Random(f"papertrail-mixed:{seed}:{first}:{second}")
+    page = Page(rng.choice(font_families()), margin=56.0)
+    values = Values(rng)
+    BUILDERS[first](page, values)
+    BUILDERS[second](page, values)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"mixed-{first}-{second}-{seed}.png"
+    render_png(page, path, np.random.default_rng(seed), dpi=150)
+    return path
