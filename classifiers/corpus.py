@@ -230,39 +230,3 @@ def load_label_map(path: Path) -> dict[str, str | None]:
     if not isinstance(mapping, dict):
         raise CorpusError(f"Label map {path} must be a JSON object of label -> label or null.")
     return mapping
-
-
-@dataclass(frozen=True)
-class Split:
-    train: Corpus
-    validation: Corpus
-
-
-def stratified_split(corpus: Corpus, validation_fraction: float, seed: int) -> Split:
-    """Stratified train/validation split; every class keeps at least one document on each side."""
-    from sklearn.model_selection import train_test_split
-
-    counts = corpus.counts()
-    too_small = {label: n for label, n in counts.items() if n < 2}
-    if too_small:
-        raise CorpusError(
-            f"Classes with fewer than 2 documents cannot be split for validation: {too_small}. "
-            "Add documents or drop those classes."
-        )
-    if len(counts) < 2:
-        raise CorpusError(f"A classifier needs at least 2 classes; the corpus has {list(counts)}.")
-    n_val = max(len(counts), round(len(corpus) * validation_fraction))
-    if len(corpus) - n_val < len(counts):
-        raise CorpusError(
-            f"{len(corpus)} documents are too few to hold out {n_val} for validation and still "
-            f"train on every one of {len(counts)} classes."
-        )
-    idx = list(range(len(corpus)))
-    train_idx, val_idx = train_test_split(
-        idx, test_size=n_val, random_state=seed, stratify=corpus.labels
-    )
-    docs = corpus.documents
-    return Split(
-        Corpus(tuple(docs[i] for i in sorted(train_idx))),
-        Corpus(tuple(docs[i] for i in sorted(val_idx))),
-    )

@@ -29,7 +29,7 @@ from classifiers.crossfit import (
     out_of_fold,
     prepare,
 )
-from classifiers.errors import TrainingError
+from classifiers.errors import CorpusError
 from classifiers.gate import AutoApprovalGate, fit_gate
 from classifiers.members import Docs, FittedMember, MemberKind, member_kind
 from classifiers.metrics import Metrics, evaluate
@@ -67,7 +67,11 @@ def fit_models(corpus: Corpus, cfg: ClassifierSettings, progress: bool = True,
     """Cross-fit, calibrate, certify and fit the shipped members on `corpus`; nothing written."""
     labels = corpus.label_set
     if len(labels) < 2:
-        raise TrainingError(f"A classifier needs at least 2 classes; the corpus has {labels}.")
+        raise CorpusError(f"A classifier needs at least 2 classes; the corpus has {labels}.")
+    too_small = {label: n for label, n in corpus.counts().items() if n < 2}
+    if too_small:
+        raise CorpusError(f"Classes with fewer than 2 documents cannot be cross-fitted: "
+                          f"{too_small}. Add documents or drop those classes (--label-map).")
     index = {label: i for i, label in enumerate(labels)}
     y = np.array([index[label] for label in corpus.labels])
     docs = Docs(corpus.texts, corpus.signals)
@@ -108,12 +112,10 @@ def calibrate(oof: OutOfFold, y: np.ndarray, labels: list[str],
     options = cfg.gate_options()
     gate = fit_gate(probs["ensemble"], y, labels, ocr_confidence, options)
     fallback_gate = fit_gate(probs[FALLBACK], y, labels, ocr_confidence, options)
-    metrics = {name: evaluate(np.log(np.clip(p, 1e-12, None)), y, labels, 1.0,
-                              cfg.target_precision, with_threshold=False)
+    metrics = {name: evaluate(np.log(np.clip(p, 1e-12, None)), y, labels, 1.0)
                for name, p in probs.items()}
-    for name, z in oof.logits.items():  # ECE before calibration, from the raw logits
-        metrics[name].ece_before = evaluate(z, y, labels, 1.0, cfg.target_precision,
-                                            with_threshold=False).ece_after
+    for name, z in oof.logits.items():  # before calibration: the raw out-of-fold logits
+        metrics[name].ece_before = evaluate(z, y, labels, 1.0).ece_after
         metrics[name].temperature = temps[name]
     return TrainedModels(labels, members, temps, weights, gate, fallback_gate, metrics, y,
                          oof.folds, probs, timings)

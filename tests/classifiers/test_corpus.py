@@ -8,7 +8,6 @@ from classifiers.corpus import (
     list_folder,
     list_labelled_files,
     load_corpus,
-    stratified_split,
     text_only_reader,
 )
 from classifiers.errors import CorpusError
@@ -63,20 +62,13 @@ def test_content_hash_tracks_texts_and_labels_not_order() -> None:
     assert Corpus((a, b)).content_hash() != Corpus((a, Document("two!", "y"))).content_hash()
 
 
-def test_stratified_split_is_seeded_and_keeps_every_class(sample_corpus: Corpus) -> None:
-    first = stratified_split(sample_corpus, 0.3, seed=1)
-    again = stratified_split(sample_corpus, 0.3, seed=1)
-    other = stratified_split(sample_corpus, 0.3, seed=2)
-    assert first.validation.texts == again.validation.texts
-    assert first.validation.texts != other.validation.texts
-    assert set(first.train.labels) == set(first.validation.labels) == set(sample_corpus.labels)
-    assert len(first.train) + len(first.validation) == len(sample_corpus)
+def test_training_refuses_classes_too_small_to_cross_fit() -> None:
+    from classifiers.options import ClassifierSettings
+    from classifiers.train import fit_models
 
-
-def test_split_refuses_classes_too_small() -> None:
     corpus = Corpus((Document("a", "x"), Document("b", "x"), Document("c", "y")))
-    with pytest.raises(CorpusError, match="fewer than 2"):
-        stratified_split(corpus, 0.5, seed=0)
+    with pytest.raises(CorpusError, match=r"fewer than 2 documents.*'y': 1"):
+        fit_models(corpus, ClassifierSettings(members=["baseline"]), progress=False)
 
 
 def test_map_labels_renames_and_drops() -> None:
