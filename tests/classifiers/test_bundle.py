@@ -171,3 +171,28 @@ def test_runtime_bert_failure_degrades_to_the_baseline(
     assert classifier.gate == info.fallback_gate
     assert prediction.auto_threshold == info.fallback_gate.cells["all"].threshold
 
+
+
+def test_low_ocr_pages_are_classified_and_gated_in_their_own_cell(
+    tmp_path: Path, sample_corpus: Corpus
+) -> None:
+    """With the `ocr_quality` scheme a page read badly still gets a label and its confidence,
+    but only its own stratum's certificate may approve it: here the training corpus has no
+    low-OCR page, so that cell certifies nothing and such a page goes to a person."""
+    from classifiers.signals import DocumentSignals
+    from classifiers.train import fit_models, write_bundle
+
+    cfg = ClassifierSettings(members=["baseline"], folds=4, gate_scheme="ocr_quality",
+                             target_precision=0.95)  # 160 documents, delta split in two
+    models = fit_models(sample_corpus, cfg, progress=False)
+    registry = Registry(tmp_path / "bundles")
+    classifier = load_bundle(registry.path(write_bundle(models, sample_corpus, cfg, registry)))
+    text = sample_corpus.texts[0]
+    clean = classifier.classify(text, DocumentSignals(ocr_confidence=91.0))
+    poor = classifier.classify(text, DocumentSignals(ocr_confidence=20.0))
+    assert clean.label == poor.label == sample_corpus.labels[0]
+    assert (clean.gate_cell, poor.gate_cell) == ("ocr_high", "ocr_low")
+    assert clean.certified and clean.auto_threshold < 1.0
+    assert not poor.certified and poor.auto_threshold > 1.0
+    low = classifier.gate.cells["ocr_low"]
+    assert low.n == 0 and low.needed_more is not None
