@@ -25,7 +25,13 @@ from typing import Any
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from classifiers.baseline import CHAR_PARAMS, WORD_PARAMS, BaselineClassifier, rows_per_class
+from classifiers.baseline import (
+    CHAR_PARAMS,
+    WORD_PARAMS,
+    BaselineClassifier,
+    fit_vectorizer,
+    rows_per_class,
+)
 from classifiers.errors import BundleCorruptError
 from classifiers.options import ClassifierSettings
 from classifiers.signals import DocumentSignals
@@ -94,17 +100,30 @@ class _TfidfMember(FittedMember):
 
 
 class _TfidfKind(MemberKind):
+    """The vocabulary and idf come from every document's text (no label involved), once; each
+    fold fits only the regression, warm-started from the previous fold's."""
+
     params: dict[str, Any]
     c: float
 
-    def fit(self, prepared: Docs, rows: np.ndarray, y: np.ndarray, labels: list[str],
-            progress: bool = False) -> FittedMember:
-        texts = [prepared.texts[i] for i in rows]
-        return _TfidfMember(BaselineClassifier.fit(texts, y, labels, c=self.c, seed=self.cfg.seed,
-                                                   params=self.params))
+    def prepare(self, docs: Docs, progress: bool = False) -> tuple[Any, Any]:
+        vectorizer = fit_vectorizer(docs.texts, self.params)
+        return vectorizer, vectorizer.transform(docs.texts)
 
-    def logits(self, member: FittedMember, prepared: Docs, rows: np.ndarray) -> np.ndarray:
-        return member.logits(prepared.take(rows))
+    def fit(self, prepared: tuple[Any, Any], rows: np.ndarray, y: np.ndarray,
+            labels: list[str], progress: bool = False) -> FittedMember:
+        vectorizer, x = prepared
+        if getattr(self, "_warm", None) is None:
+            self._warm = LogisticRegression(C=self.c, max_iter=2000, class_weight="balanced",
+                                            random_state=self.cfg.seed, warm_start=True)
+        model = BaselineClassifier.fit_matrix(vectorizer, x[rows], y, labels, params=self.params,
+                                              warm=self._warm)
+        return _TfidfMember(model)
+
+    def logits(self, member: FittedMember, prepared: tuple[Any, Any],
+               rows: np.ndarray) -> np.ndarray:
+        model = member.model  # type: ignore[attr-defined]
+        return np.asarray(prepared[1][rows] @ model.coef.T) + model.intercept
 
     def load(self, folder: Path, labels: list[str]) -> FittedMember:
         return _TfidfMember(BaselineClassifier.load(folder))
