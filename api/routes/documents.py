@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
-from kombu.exceptions import KombuError
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import UploadFile as FormFile
 
 from agent.errors import IngestError, InvalidFilenameError
@@ -31,6 +30,7 @@ from api.schemas import (
     errors,
 )
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["documents"])
 
 REQUEUE = (DocumentStatus.RECEIVED, DocumentStatus.FAILED)
@@ -70,6 +70,9 @@ def upload(request: Request, who: AsSubmitter, _: Annotated[None, Depends(one_fi
         raise HTTPException(ingest_error_status(exc), detail=exc.to_dict()) from None
     document = result.document
     state.submissions.record(document.id, who.owner)
+    if document.status == DocumentStatus.FAILED:  # queued again: no longer failed
+        state.store.documents.set_status(document.id, DocumentStatus.RECEIVED)
+        document.status, document.error = DocumentStatus.RECEIVED, None
     if result.created or document.status in REQUEUE:
         _enqueue(state, document.id)
     url = state.settings.api.resolved_public_url + request.app.url_path_for(
@@ -82,7 +85,8 @@ def upload(request: Request, who: AsSubmitter, _: Annotated[None, Depends(one_fi
 def _enqueue(state: AppResources, doc_id: str) -> None:
     try:
         state.enqueue_process(doc_id)
-    except (KombuError, SQLAlchemyError, OSError) as exc:
+    except Exception as exc:  # any broker failure (kombu, redis-py, Celery's own RuntimeError)
+        log.warning("could not queue %s: %s: %s", doc_id, type(exc).__name__, exc)
         raise HTTPException(503, detail={"error": "queue_unavailable", "message": (
             f"Document {doc_id} was stored but could not be queued ({type(exc).__name__}: "
             f"{exc}). An operator must make the broker reachable "
