@@ -1,4 +1,11 @@
-"""Engine and sessions for any SQLAlchemy URL: a SQLite file by default, PostgreSQL at scale."""
+"""Engine and sessions for any SQLAlchemy URL: a SQLite file by default, PostgreSQL at scale.
+
+Database faults are translated here, the one place every query of the store goes through: a
+database that cannot be used (read-only, disk I/O error, locked too long, server down or
+restarted) leaves `session()` as `StorageUnavailableError` (retryable; HTTP 503), never as a
+raw SQLAlchemy error. Constraint violations (`IntegrityError`) pass through unchanged: callers
+use them to detect races.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -37,13 +44,27 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_all(self) -> None:
-        Base.metadata.create_all(self.engine)
+        with self.translated():
+            Base.metadata.create_all(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A transaction: committed when the block ends, rolled back on any error."""
-        with self._sessions.begin() as session:
+        """A transaction: committed when the block ends, rolled back on any error. A database
+        fault leaves as StorageUnavailableError (see the module doc)."""
+        with self.translated(), self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def translated(self) -> Iterator[None]:
+        """Raise the database faults met in the block as StorageUnavailableError."""
+        try:
+            yield
+        except (OperationalError, InterfaceError) as exc:
+            raise self.fault(exc) from exc
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            raise self.fault(exc) from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
