@@ -16,8 +16,15 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver]:
     target = settings.resolved_checkpoint_url
     if target.startswith("postgresql://"):
         from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool
 
-        with PostgresSaver.from_conn_string(target) as saver:
+        # A pool that tests each connection when it is taken: after a database restart the
+        # next call reconnects, where one long-lived connection would stay closed for good.
+        with ConnectionPool(target, min_size=1, max_size=4, check=ConnectionPool.check_connection,
+                            kwargs={"autocommit": True, "prepare_threshold": 0,
+                                    "row_factory": dict_row}) as pool:
+            saver = PostgresSaver(pool)
             saver.setup()
             yield saver
         return

@@ -4,9 +4,13 @@ document ever stops in silence."""
 
 from __future__ import annotations
 
-from agent.errors import PapertrailError
+import logging
+
+from agent.errors import DocumentNotFoundError, PapertrailError, StorageUnavailableError
 from agent.lineage import LineageLog
 from agent.store import DocumentStatus, Store
+
+log = logging.getLogger(__name__)
 
 
 def error_code(exc: BaseException) -> str:
@@ -24,8 +28,10 @@ def record_failure(store: Store, lineage: LineageLog, doc_id: str, code: str,
     try:
         store.documents.set_status(doc_id, DocumentStatus.FAILED, error=f"{code}: {message}")
         lineage.append(doc_id, "error", {"code": code, "error": message})
-    except PapertrailError:
+    except DocumentNotFoundError:
         pass  # the document itself is unknown: nothing to mark
+    except StorageUnavailableError as exc:  # the worker retries; recovery re-queues it
+        log.warning("could not mark %s failed (%s): %s", doc_id[:12], code, exc.message)
 
 
 def record_exception(store: Store, lineage: LineageLog, doc_id: str,

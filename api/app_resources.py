@@ -65,7 +65,9 @@ class AppResources:
         self.stack.close()
 
     def enqueue_process(self, doc_id: str) -> AsyncResult:
-        return self.celery.send_task(PROCESS, args=[doc_id])
+        """Queue processing. Nobody reads its result, so the result store is not involved: a
+        Redis outage must not make Celery's result consumer give up for good."""
+        return self.celery.send_task(PROCESS, args=[doc_id], ignore_result=True)
 
     def enqueue_resume(self, doc_id: str, decision: dict[str, Any]) -> AsyncResult:
         return self.celery.send_task(RESUME, args=[doc_id, decision])

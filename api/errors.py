@@ -11,6 +11,7 @@ import logging
 import sqlite3
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -41,6 +42,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PapertrailError, _papertrail_error)
     app.add_exception_handler(OperationalError, _database_fault)
     app.add_exception_handler(sqlite3.OperationalError, _database_fault)
+    app.add_exception_handler(psycopg.OperationalError, _database_fault)  # checkpoints
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -83,7 +85,7 @@ async def _papertrail_error(_: Request, exc: PapertrailError) -> JSONResponse:
 
 
 async def _database_fault(request: Request,
-                          exc: OperationalError | sqlite3.OperationalError) -> JSONResponse:
+                          exc: Exception) -> JSONResponse:
     """A database the request needed (documents, checkpoints, broker) failed underneath."""
     log.error("database fault on %s %s: %s", request.method, request.url.path, exc)
     reason = str(getattr(exc, "orig", None) or exc).strip()

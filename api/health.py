@@ -45,15 +45,23 @@ def _probe_openai_compatible(base_url: str) -> ComponentHealth:
     return ComponentHealth(status="ok", detail={"url": url, "http_status": response.status_code})
 
 
-def check(state: AppResources) -> Health:
-    components: dict[str, ComponentHealth] = {}
+def _probe_database(state: AppResources) -> ComponentHealth:
+    """Readable *and* writable: a read-only file or replica answers SELECT but refuses every
+    upload, so a write that matches no row is tried and rolled back."""
     try:
         with state.store.db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        components["database"] = ComponentHealth(
-            status="ok", detail={"dialect": state.store.db.engine.dialect.name})
+            conn.execute(text("UPDATE documents SET status = status WHERE 1 = 0"))
+            conn.rollback()
     except Exception as exc:
-        components["database"] = ComponentHealth(status="error", detail={"error": str(exc)})
+        return ComponentHealth(status="error", detail={"error": str(exc).splitlines()[0]})
+    return ComponentHealth(status="ok", detail={"dialect": state.store.db.engine.dialect.name,
+                                                "writable": True})
+
+
+def check(state: AppResources) -> Health:
+    components: dict[str, ComponentHealth] = {}
+    components["database"] = _probe_database(state)
     depth = queue_depth(state.celery)
     components["broker"] = (
         ComponentHealth(status="ok", detail={"queue_depth": depth}) if depth is not None else

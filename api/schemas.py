@@ -57,6 +57,13 @@ class DocumentView(BaseModel):
     updated_at: AwareDatetime
 
 
+class DocumentPage(BaseModel):
+    items: list[DocumentView] = Field(description="Newest first.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at "
+                                    "the end. A page may hold fewer than `limit` items and "
+                                    "still have a next page (band/label filters).")
+
+
 class LineageRecordView(BaseModel):
     seq: int
     node: str

@@ -239,7 +239,8 @@ class RecoveryTimer:
     def run_once(self) -> None:
         try:
             report = recover_stalled(
-                self.settings, lambda doc_id: self.app.send_task(PROCESS, args=[doc_id]),
+                self.settings, lambda doc_id: self.app.send_task(PROCESS, args=[doc_id],
+                                                             ignore_result=True),
                 queue_empty=queue_depth(self.app) == 0)
         except Exception:  # recovery must never take a worker down; next round tries again
             log.exception("recovering stalled documents failed")

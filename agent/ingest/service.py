@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
-from agent.errors import FileTooLargeError
+from agent.errors import FileTooLargeError, StorageUnavailableError
 from agent.ingest.validate import Limits, ValidatedUpload, format_size, validate_upload
 from agent.settings import Settings
 from agent.store import Document, Store
@@ -32,15 +32,15 @@ def ingest_bytes(data: bytes, filename: str, store: Store, settings: Settings) -
     StorageUnavailableError (and stores nothing) when the database or blob folder fails."""
     upload = validate_upload(data, filename, limits_from(settings))
     try:
-        return _store(upload, data, store)
-    except OperationalError as exc:
-        raise store.db.fault(exc, "nothing was stored") from exc
+        existing = store.documents.get(upload.sha256)
+    except StorageUnavailableError as exc:
+        raise _nothing_stored(exc) from exc
+    if existing is not None:
+        return IngestResult(existing, created=False)
+    return _store(upload, data, store)
 
 
 def _store(upload: ValidatedUpload, data: bytes, store: Store) -> IngestResult:
-    existing = store.documents.get(upload.sha256)
-    if existing is not None:
-        return IngestResult(existing, created=False)
     _, created_blob = store.blobs.put(data)
     try:
         with store.db.session() as session:
@@ -50,10 +50,28 @@ def _store(upload: ValidatedUpload, data: bytes, store: Store) -> IngestResult:
     except IntegrityError:
         # Another process stored the same bytes between our check and our insert.
         return IngestResult(store.documents.require(upload.sha256), created=False)
-    except BaseException:
-        if created_blob and store.documents.get(upload.sha256) is None:
+    except BaseException as exc:
+        if _row_exists(store, upload.sha256):
+            raise  # stored after all, or the database cannot say: keep the blob
+        if created_blob:
             store.blobs.delete(upload.sha256)
+        if isinstance(exc, StorageUnavailableError):
+            raise _nothing_stored(exc) from exc
         raise
+
+
+def _nothing_stored(exc: StorageUnavailableError) -> StorageUnavailableError:
+    return StorageUnavailableError(f"{exc.message} Nothing was stored.")
+
+
+def _row_exists(store: Store, sha256: str) -> bool:
+    """Whether the row was stored after all. True when the database cannot say (a commit
+    whose answer was lost may have landed): a blob no row names is harmless, and the same
+    upload later reuses it; a row without its blob is not."""
+    try:
+        return store.documents.get(sha256) is not None
+    except StorageUnavailableError:
+        return True
 
 
 def ingest_file(path: Path, store: Store, settings: Settings) -> IngestResult:

@@ -1,36 +1,70 @@
-"""Engine and sessions for any SQLAlchemy URL: a SQLite file by default, PostgreSQL at scale."""
+"""Engine and sessions for any SQLAlchemy URL: a SQLite file by default, PostgreSQL at scale.
+
+Database faults are translated here, the one place every query of the store goes through: a
+database that cannot be used (read-only, disk I/O error, locked too long, server down or
+restarted) leaves `session()` as `StorageUnavailableError` (retryable; HTTP 503), never as a
+raw SQLAlchemy error. Constraint violations (`IntegrityError`) pass through unchanged: callers
+use them to detect races.
+"""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from agent.errors import StorageUnavailableError
 from agent.store.models import Base
+
+log = logging.getLogger(__name__)
 
 
 class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
+        if make_url(url).get_backend_name() == "sqlite" and ":memory:" not in url:
+            # A fresh connection per transaction (opening the file costs well under a
+            # millisecond): SQLite keeps a connection opened on a read-only file read-only
+            # for good, so a pooled one would refuse writes after the operator fixed it.
+            engine_kwargs.setdefault("poolclass", NullPool)
+        elif make_url(url).get_backend_name() != "sqlite":
+            # A server restart leaves dead connections in the pool: test each on checkout.
+            engine_kwargs.setdefault("pool_pre_ping", True)
         self.engine: Engine = create_engine(url, **engine_kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_all(self) -> None:
-        Base.metadata.create_all(self.engine)
+        with self.translated():
+            Base.metadata.create_all(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A transaction: committed when the block ends, rolled back on any error."""
-        with self._sessions.begin() as session:
+        """A transaction: committed when the block ends, rolled back on any error. A database
+        fault leaves as StorageUnavailableError (see the module doc)."""
+        with self.translated(), self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def translated(self) -> Iterator[None]:
+        """Raise the database faults met in the block as StorageUnavailableError."""
+        try:
+            yield
+        except (OperationalError, InterfaceError) as exc:
+            raise self.fault(exc) from exc
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            raise self.fault(exc) from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -39,18 +73,28 @@ class Database:
         """A database that cannot be used (read-only, disk I/O error, server down), as the
         error that tells an operator what to fix; `outcome` says what became of the request."""
         reason = str(exc.orig if exc.orig is not None else exc).strip()
-        where = make_url(self.url).render_as_string(hide_password=True)
+        url = make_url(self.url)
+        where = url.render_as_string(hide_password=True)
+        fix = ("make it writable (file and folder permissions, free disk space) or reachable "
+               "(the database server)")
+        if url.get_backend_name() == "sqlite" and url.database:
+            fix = (f"make {url.database} and, next to it, its -wal and -shm files (SQLite "
+                   "creates them with the database file's mode) and their folder writable, "
+                   "with free disk space")
         return StorageUnavailableError(
             f"The document database {where} cannot be used ({reason})"
-            f"{'; ' + outcome if outcome else ''}. An operator must make it writable (file and "
-            "folder permissions, free disk space) or reachable (the database server)."
+            f"{'; ' + outcome if outcome else ''}. An operator must {fix}."
         )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the API read while a worker writes; busy_timeout waits instead of failing.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as exc:
+        # A read-only file or folder: reads still work; writes fail as storage_unavailable.
+        log.warning("SQLite database opened without WAL (%s): it is read-only", exc)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

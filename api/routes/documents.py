@@ -1,25 +1,28 @@
-"""POST /documents, GET /documents/{id}, GET /documents/{id}/lineage."""
+"""POST /documents, GET /documents, GET /documents/{id}, GET /documents/{id}/lineage."""
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
-from kombu.exceptions import KombuError
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import UploadFile as FormFile
 
 from agent.errors import IngestError, InvalidFilenameError
 from agent.ingest import ingest_bytes
 from agent.lineage import LineageLog
-from agent.store import DocumentStatus
+from agent.state import Band
+from agent.store import Document, DocumentStatus
 from api.app_resources import AppResources
 from api.auth import AsSubmitter, Principal, Role
+from api.document_list import ListQuery, page
 from api.errors import status_for
 from api.guard import takes_upload
 from api.schemas import (
     DecisionView,
+    DocumentPage,
     DocumentView,
     LineageRecordView,
     LineageView,
@@ -27,6 +30,7 @@ from api.schemas import (
     errors,
 )
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["documents"])
 
 REQUEUE = (DocumentStatus.RECEIVED, DocumentStatus.FAILED)
@@ -66,6 +70,9 @@ def upload(request: Request, who: AsSubmitter, _: Annotated[None, Depends(one_fi
         raise HTTPException(ingest_error_status(exc), detail=exc.to_dict()) from None
     document = result.document
     state.submissions.record(document.id, who.owner)
+    if document.status == DocumentStatus.FAILED:  # queued again: no longer failed
+        state.store.documents.set_status(document.id, DocumentStatus.RECEIVED)
+        document.status, document.error = DocumentStatus.RECEIVED, None
     if result.created or document.status in REQUEUE:
         _enqueue(state, document.id)
     url = state.settings.api.resolved_public_url + request.app.url_path_for(
@@ -78,7 +85,8 @@ def upload(request: Request, who: AsSubmitter, _: Annotated[None, Depends(one_fi
 def _enqueue(state: AppResources, doc_id: str) -> None:
     try:
         state.enqueue_process(doc_id)
-    except (KombuError, SQLAlchemyError, OSError) as exc:
+    except Exception as exc:  # any broker failure (kombu, redis-py, Celery's own RuntimeError)
+        log.warning("could not queue %s: %s: %s", doc_id, type(exc).__name__, exc)
         raise HTTPException(503, detail={"error": "queue_unavailable", "message": (
             f"Document {doc_id} was stored but could not be queued ({type(exc).__name__}: "
             f"{exc}). An operator must make the broker reachable "
@@ -97,15 +105,51 @@ def readable_document(state: AppResources, doc_id: str, who: Principal):  # noqa
     return document
 
 
+@router.get("/documents", response_model=DocumentPage, responses=errors(401, 403, 422))
+def list_documents(
+    request: Request, who: AsSubmitter,
+    status: Annotated[DocumentStatus | None, Query(description="Only this status.")] = None,
+    band: Annotated[Band | None, Query(description="Only this routing band.")] = None,
+    label: Annotated[str | None, Query(max_length=64, description="Only this document type "
+                                       "(as currently decided).")] = None,
+    since: Annotated[datetime | None, Query(description="Only documents created at or after "
+                                            "this ISO 8601 date-time (UTC when it has no "
+                                            "offset).")] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="Most items per page.")] = 50,
+    cursor: Annotated[str | None, Query(max_length=512, description="`next_cursor` of the "
+                                        "previous page.")] = None,
+) -> DocumentPage:
+    """Documents, newest first, one page at a time. Submitters see only what they uploaded;
+    reviewers and admins see every document."""
+    state = _state(request)
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    query = ListQuery(status=status, since=since,
+                      submitter=who.owner if who.role < Role.reviewer else None)
+
+    def item(document: Document) -> DocumentView | None:
+        view = document_view(state, document)
+        if (band and view.band != band) or (label and view.label != label):
+            return None
+        return view
+
+    items, next_cursor = page(state.store.db, query, limit, cursor, item)
+    return DocumentPage(items=items, next_cursor=next_cursor)
+
+
 @router.get("/documents/{doc_id}", response_model=DocumentView, name="get_document",
             responses=errors(401, 403, 404))
 def get_document(request: Request, doc_id: str,
                  who: AsSubmitter) -> DocumentView:
     """Status, band, label, confidence, fields, rule results and the final decision."""
     state = _state(request)
-    document = readable_document(state, doc_id, who)
-    graph = state.states.current(doc_id)
-    decision = state.store.decisions.get(doc_id)
+    return document_view(state, readable_document(state, doc_id, who))
+
+
+def document_view(state: AppResources, document: Document) -> DocumentView:
+    """The row, its final decision and what its graph state says (band, label, fields...)."""
+    graph = state.states.current(document.id)
+    decision = state.store.decisions.get(document.id)
     view = DocumentView(
         id=document.id, filename=document.filename, detected_type=document.detected_type,
         page_count=document.page_count, status=document.status, error=document.error,

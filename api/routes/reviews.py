@@ -6,6 +6,7 @@ PAPERTRAIL_API_RESUME_WAIT_SECONDS for the outcome (200) and otherwise answers 2
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from celery.exceptions import TimeoutError as CeleryTimeout
@@ -17,6 +18,7 @@ from api.app_resources import AppResources
 from api.auth import AsReviewer
 from api.schemas import ReviewDecisionIn, ReviewItem, ReviewOutcome, errors
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["reviews"])
 
 
@@ -37,7 +39,7 @@ def list_reviews(request: Request, who: AsReviewer,
 
 
 @router.post("/reviews/{doc_id}", response_model=ReviewOutcome,
-             responses={**errors(401, 403, 404, 409, 422),
+             responses={**errors(401, 403, 404, 409, 422, 503),
                         202: {"model": ReviewOutcome, "description": "Queued; not done yet."}})
 def decide(request: Request, doc_id: str, body: ReviewDecisionIn,
            who: AsReviewer) -> JSONResponse:
@@ -59,13 +61,26 @@ def decide(request: Request, doc_id: str, body: ReviewDecisionIn,
     except ValueError as exc:
         raise HTTPException(422, detail={"error": "invalid_decision", "message": str(
             exc.errors()[0]["msg"] if hasattr(exc, "errors") else exc)}) from None
-    task = state.enqueue_resume(doc_id, decision.model_dump())
+    try:
+        task = state.enqueue_resume(doc_id, decision.model_dump())
+    except Exception as exc:  # any broker failure: nothing was queued, nothing changed
+        log.warning("could not queue the decision on %s: %s: %s", doc_id,
+                    type(exc).__name__, exc)
+        raise HTTPException(503, detail={"error": "queue_unavailable", "message": (
+            f"The decision on {doc_id[:12]} could not be queued ({type(exc).__name__}: {exc}); "
+            "nothing changed and the review is still pending. An operator must make the "
+            "broker reachable (PAPERTRAIL_WORKER_BROKER_URL); then send it again.")}) from exc
     wait = state.settings.api.resume_wait_seconds
     try:
         result = task.get(timeout=wait, propagate=False, interval=0.2) if wait else None
+        done = result is not None and task.ready()
     except CeleryTimeout:
-        result = None
-    if result is None or not task.ready():
+        done = False
+    except Exception as exc:  # the result store failed; the decision itself is queued
+        log.warning("no outcome for the decision on %s yet: %s: %s", doc_id,
+                    type(exc).__name__, exc)
+        done = False
+    if not done:
         out = ReviewOutcome(doc_id=doc_id, state="queued", task_id=task.id, message=(
             "Decision queued; a worker applies it. GET /documents/{id} shows the outcome."))
         return JSONResponse(out.model_dump(), status_code=202)

@@ -124,7 +124,7 @@ def test_no_server_errors_on_any_input(make_client, active_bundle, monkeypatch) 
     monkeypatch.setenv("PAPERTRAIL_API_RESUME_WAIT_SECONDS", "0")
     schema = schemathesis.openapi.from_asgi("/openapi.json", make_client().app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 8
     calls = []
 
     for operation in operations:

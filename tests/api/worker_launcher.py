@@ -26,10 +26,17 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=None)
     parser.add_argument("--real-classifier", action="store_true",
                         help="Use the data folder's active bundle, not the stand-in.")
+    parser.add_argument("--real-retriever", action="store_true",
+                        help="Use the default retriever (Qdrant local mode), not the stand-in.")
+    parser.add_argument("--real-adjudicator", action="store_true",
+                        help="Use the adjudicator PAPERTRAIL_LLM_* configure, not the stand-in.")
     args = parser.parse_args()
     parts = stand_in_parts()
-    if args.real_classifier:
-        del parts["classifier"]
+    for flag, part in ((args.real_classifier, "classifier"),
+                       (args.real_retriever, "retriever"),
+                       (args.real_adjudicator, "adjudicator")):
+        if flag:
+            del parts[part]
     run_worker(Settings(), concurrency=args.concurrency, pool=args.pool, hostname=args.hostname,
                **parts)
 
