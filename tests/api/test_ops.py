@@ -41,8 +41,9 @@ def test_healthz_reports_the_active_bundle_without_loading_a_model(active_bundle
     assert detail["bundle_id"] == manifest.bundle_id and detail["verified"] is True
     assert detail["content_hash"] == manifest.content_hash
     assert detail["classes"] == info.labels and detail["model"] == info.primary
-    assert detail["auto_threshold"] == info.thresholds[info.primary].threshold
-    assert detail["thresholds"] == {m: t.threshold for m, t in info.thresholds.items()}
+    assert detail["certificate"] == json.loads(json.dumps(info.gate.summary()))
+    assert detail["certificate"]["certified"] and detail["certificate"]["delta"] == 0.05
+    assert detail["thresholds"] == {cell: c.threshold for cell, c in info.gate.cells.items()}
     assert report["components"]["database"]["status"] == "ok"
     assert report["components"]["broker"]["detail"]["queue_depth"] == 0
     assert report["components"]["index"]["status"] == "ok"  # configured, opened on first use
