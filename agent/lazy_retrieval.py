@@ -3,7 +3,8 @@
 Qdrant's local mode lets one process hold its folder. The API process builds services only to
 report health, so it must not take the folder from the worker: the index opens when a document
 first needs it. If the folder is held elsewhere (a second worker process on the embedded
-default), retrieval degrades to "no evidence" and says why in lineage; run a Qdrant server
+default), retrieval degrades to "no evidence" and says why in lineage, and tries again after
+`PAPERTRAIL_RETRIEVAL_REOPEN_AFTER_SECONDS` (the holder may let go); run a Qdrant server
 (`PAPERTRAIL_RETRIEVAL_QDRANT_URL`) to share one index between many workers.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from agent.settings import Settings
@@ -24,20 +26,26 @@ class LazyRetriever:
         self.settings = settings
         self._inner: Any = None
         self._error: str | None = None
+        self._failed_at = 0.0
         self._lock = threading.Lock()
 
     def _open(self) -> Any:
         with self._lock:
-            if self._inner is None and self._error is None:
+            retry_after = self.settings.retrieval.reopen_after_seconds
+            if self._inner is None and (
+                    self._error is None or time.monotonic() - self._failed_at >= retry_after):
                 try:
                     from agent.adjudication.retriever import QdrantRetriever
                     from retrieval.index import ExemplarIndex
 
                     self._inner = QdrantRetriever(ExemplarIndex(self.settings.retrieval,
                                                                    self.settings.index_dir))
+                    self._error = None
                 except Exception as exc:  # a locked or broken index must not stop the graph
                     self._error = f"{type(exc).__name__}: {exc}"
-                    log.warning("exemplar index unavailable: %s", self._error)
+                    self._failed_at = time.monotonic()
+                    log.warning("exemplar index unavailable (again in %g s): %s",
+                                retry_after, self._error)
             return self._inner
 
     def search(self, text: str, k: int) -> list[ExemplarHit]:

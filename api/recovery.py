@@ -3,12 +3,13 @@ of times, then marked `failed` with a reason.
 
 A document is stalled when it is `processing` (or `received` while the queue is empty) and its
 row has not changed for `stalled_after_seconds` (every graph step appends lineage, which
-touches the row). Each worker runs this when it starts and every `recover_every_seconds`;
-several workers may run it at once: each stalled document is claimed by one conditional UPDATE
-that bumps `updated_at`, so only one of them acts on it per stall. Every re-queue is a
-`recovery` lineage record (attempt n); after `max_recoveries` of them the next stall fails the
-document (`processing_stalled`). Queuing a document twice is safe: `Pipeline.process`
-continues from the last checkpoint or returns the finished state.
+touches the row, and the worker running it touches it every third of that: api/worker.py
+`heartbeat`, so one long step is not a stall). Each worker runs this when it starts and every
+`recover_every_seconds`; several workers may run it at once: each stalled document is claimed
+by one conditional UPDATE that bumps `updated_at`, so only one of them acts on it per stall.
+Every re-queue is a `recovery` lineage record (attempt n); after `max_recoveries` of them the
+next stall fails the document (`processing_stalled`). Queuing a document twice is safe:
+`Pipeline.process` continues from the last checkpoint or returns the finished state.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -164,7 +165,8 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
 
     @app.task(name=PROCESS, **opts)
     def process(self: Any, doc_id: str) -> dict[str, Any]:
-        state = runtime.pipeline_for(doc_id).process(doc_id)
+        with heartbeat(runtime.store, doc_id, settings.worker.stalled_after_seconds / 3):
+            state = runtime.pipeline_for(doc_id).process(doc_id)
         if state.status == "needs_review" and settings.slack.enabled:
             app.send_task(NOTIFY, args=[doc_id])
         return {"doc_id": doc_id, "status": state.status, "band": state.band,
@@ -225,6 +227,30 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
     @signals.worker_process_shutdown.connect(weak=False)
     def _close(**_: Any) -> None:
         runtime.close()
+
+
+@contextmanager
+def heartbeat(store: Store, doc_id: str, every: float) -> Iterator[None]:
+    """While this process works on the document, touch its row every `every` seconds: one
+    long step (a model loading, a 200-page OCR) must not look like a stall to crash recovery,
+    which would queue the document again and, past its bound, fail it while it runs. A killed
+    worker's heartbeat dies with it, so its document still stalls and is recovered."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(every):
+            try:
+                store.documents.touch(doc_id)
+            except Exception:  # a missed beat is retried; it must never fail the task
+                log.warning("heartbeat of %s failed", doc_id[:12], exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{doc_id[:8]}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(5)
 
 
 class RecoveryTimer:

@@ -4,6 +4,7 @@
     python benchmarks/load.py --url http://127.0.0.1:8000 --key KEY [--concurrency 8]
         [--duration 30] [--kind png|txt] [--drain 300]
     python benchmarks/load.py --start-serve [--workers 2] ...
+    python benchmarks/load.py --start-serve --ramp [--step-duration 10] [--max-concurrency 64]
 
 `--start-serve` runs `papertrail serve` itself in a fresh data folder with a generated key; serve
 trains and activates the demo bundle there first (about a minute), so the run measures the real
@@ -11,6 +12,14 @@ parts: the API, the queue, OCR, the classifier, retrieval and the graph.
 Reports accepted, processed, failed, lost (accepted but not finished when the drain ends: must
 be 0; `drain_timed_out` says whether the drain ran out of time), p50/p95
 upload latency and documents per minute; prints a table and writes benchmarks/results/.
+
+`--ramp` runs the upload phase at rising concurrency, 1, 2, 4, 8, 16, 32 ... up to
+`--max-concurrency`, `--step-duration` seconds each (after a 3 s warm-up that is not
+measured), and stops at the *knee*: the first step
+with an upload error, or whose p95 upload latency is more than `KNEE_FACTOR` (2) times the
+previous step's, i.e. where adding clients stops adding throughput and only adds waiting. It
+reports each step (uploads/min, p50, p95, errors), the knee step and the last step before it,
+then drains everything accepted; JSON in benchmarks/results/load-ramp.json.
 """
 
 from __future__ import annotations
@@ -41,6 +50,9 @@ from api.auth import hash_key, new_key  # noqa: E402
 from evals import fixtures  # noqa: E402
 
 FINISHED = {"approved", "rejected", "needs_review"}
+DOCUMENT_NUMBERS = itertools.count()
+WARMUP_SECONDS = 3.0  # uploads before the first ramp step, not measured
+KNEE_FACTOR = 2.0  # p95 more than doubling from one step to the next marks the knee
 STARTUP_SECONDS = 600  # serve trains the demo bundle first in a fresh data folder
 console = Console()
 
@@ -61,7 +73,7 @@ def upload_for(url: str, key: str, concurrency: int, duration: float,
     ids: list[str] = []
     latencies: list[float] = []
     errors = 0
-    counter = itertools.count()
+    counter = DOCUMENT_NUMBERS  # shared by every call: each upload is a new document
     lock = threading.Lock()
     start = time.monotonic()
     stop_at = start + duration
@@ -138,6 +150,72 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+def ramp(url: str, key: str, kind: str, step_seconds: float,
+         max_concurrency: int) -> tuple[list[dict], dict | None, list[str], float]:
+    """Upload at 1, 2, 4 ... clients until the knee (see the module doc); each step's row, the
+    knee row (None if never reached), every accepted id and when uploading started."""
+    steps: list[dict] = []
+    first_start = time.monotonic()
+    ids, *_ = upload_for(url, key, 1, WARMUP_SECONDS, kind)  # first requests, workers starting
+    knee = None
+    concurrency = 1
+    while concurrency <= max_concurrency:
+        step_ids, latencies, errors, t0, t1 = upload_for(url, key, concurrency, step_seconds,
+                                                         kind)
+        ids += step_ids
+        row = {"concurrency": concurrency, "accepted": len(step_ids), "errors": errors,
+               "uploads_per_min": round(len(step_ids) / (t1 - t0) * 60, 1),
+               "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+               "p95_ms": round(percentile(latencies, 95) * 1000, 1)}
+        previous = steps[-1] if steps else None
+        row["knee"] = bool(errors) or (previous is not None
+                                       and row["p95_ms"] > KNEE_FACTOR * previous["p95_ms"])
+        steps.append(row)
+        console.print(f"ramp: {row}")
+        if row["knee"]:
+            knee = row
+            break
+        concurrency *= 2
+    return steps, knee, ids, first_start
+
+
+def run_ramp(args: argparse.Namespace) -> dict:
+    context = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "cpus": os.cpu_count(),
+               "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
+               "serve_workers": args.workers if args.start_serve else None}
+    steps, knee, ids, t0 = ramp(args.url, args.key, args.kind, args.step_duration,
+                                args.max_concurrency)
+    status, t_end = drain(args.url, args.key, ids, args.drain)
+    processed = sum(s in FINISHED for s in status.values())
+    failed = sum(s == "failed" for s in status.values())
+    before = steps[steps.index(knee) - 1] if knee and steps.index(knee) > 0 else None
+    result = {
+        **context, "url": args.url, "kind": args.kind, "step_seconds": args.step_duration,
+        "knee_rule": f"first step with an upload error or p95 > {KNEE_FACTOR:g}x the "
+                     "previous step's",
+        "steps": steps, "knee_concurrency": knee["concurrency"] if knee else None,
+        "knee_reason": None if knee is None else (
+            "upload errors" if knee["errors"] else "p95 more than doubled"),
+        "last_good_concurrency": before["concurrency"] if before else (
+            None if knee else steps[-1]["concurrency"]),
+        "accepted": len(ids), "processed": processed, "failed": failed,
+        "lost": len(ids) - processed - failed, "drain_timed_out": processed + failed < len(ids),
+        "total_seconds": round(t_end - t0, 1),
+        "docs_per_min": round(processed / (t_end - t0) * 60, 1),
+    }
+    table = Table("clients", "accepted", "errors", "uploads/min", "p50 ms", "p95 ms", "knee",
+                  title="papertrail load ramp")
+    for row in steps:
+        table.add_row(*(str(row[k]) for k in ("concurrency", "accepted", "errors",
+                                              "uploads_per_min", "p50_ms", "p95_ms")),
+                      "◀ knee" if row["knee"] else "")
+    console.print(table)
+    console.print(f"knee at {result['knee_concurrency']} clients ({result['knee_reason']}); "
+                  f"last good {result['last_good_concurrency']}; accepted {len(ids)}, "
+                  f"processed {processed}, failed {failed}, lost {result['lost']}")
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000")
@@ -153,6 +231,12 @@ def main() -> None:
                         help="Run `papertrail serve` in a fresh data folder for this test.")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2, help="With --start-serve.")
+    parser.add_argument("--ramp", action="store_true",
+                        help="Rising concurrency 1, 2, 4 ... until the knee (module doc).")
+    parser.add_argument("--step-duration", type=float, default=10.0,
+                        help="Seconds of uploading per ramp step.")
+    parser.add_argument("--max-concurrency", type=int, default=64,
+                        help="Highest ramp step if no knee comes first.")
     args = parser.parse_args()
 
     server = None
@@ -162,6 +246,18 @@ def main() -> None:
         console.print(f"started papertrail serve on {args.url} (data {data})")
     if not args.key:
         raise SystemExit("Give --key (a submitter key) or --start-serve.")
+    if args.ramp:
+        try:
+            result = run_ramp(args)
+        finally:
+            if server is not None:
+                os.killpg(server.pid, signal.SIGINT)
+                server.wait(60)
+        out = ROOT / "benchmarks" / "results"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "load-ramp.json").write_text(json.dumps(result, indent=2))
+        console.print(f"written {out / 'load-ramp.json'}")
+        raise SystemExit(1 if result["lost"] else 0)
     try:
         ids, latencies, errors, t0, t_uploaded = upload_for(
             args.url, args.key, args.concurrency, args.duration, args.kind)

@@ -39,6 +39,9 @@ class RetrievalSettings(BaseSettings):
     )
     embedding_batch_size: int = Field(32, ge=1)
     exemplar_chars: int = Field(2000, ge=100, description="Text kept per exemplar in the index.")
+    reopen_after_seconds: float = Field(
+        30.0, gt=0, description="After the index could not be opened (e.g. its local folder "
+        "held by another process), how long a worker answers `no evidence` before trying again.")
     policies_file: Path | None = Field(
         None, description="YAML of label policies; default: retrieval/policies.yaml."
     )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from agent.errors import DocumentNotFoundError
 from agent.store.db import Database
-from agent.store.models import Document
+from agent.store.models import Document, DocumentStatus, utcnow
 
 
 class DocumentRepository:
@@ -55,3 +55,13 @@ class DocumentRepository:
                 raise DocumentNotFoundError(f"No document with id {doc_id!r}.")
             document.status = status
             document.error = error
+
+    def touch(self, doc_id: str) -> bool:
+        """Mark a document that is being worked on as alive (`updated_at` = now), so crash
+        recovery does not take a long step for a stall. False once it is no longer in work."""
+        with self.db.session() as session:
+            return session.execute(
+                update(Document).where(Document.id == doc_id, Document.status.in_(
+                    [DocumentStatus.RECEIVED, DocumentStatus.PROCESSING]))
+                .values(updated_at=utcnow()).execution_options(synchronize_session=False)
+            ).rowcount == 1

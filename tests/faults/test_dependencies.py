@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -34,12 +35,17 @@ def test_qdrant_folder_held_by_another_process(processes, ledger_for, fault_env,
         api = processes.api()
         ledger = ledger_for(api)
         processes.worker("noindex", "--real-retriever", "--real-adjudicator",
-                         PAPERTRAIL_LLM_POLICY="majority", **TRUST_ADJUDICATION)
+                         PAPERTRAIL_LLM_POLICY="majority",
+                         PAPERTRAIL_RETRIEVAL_REOPEN_AFTER_SECONDS="1", **TRUST_ADJUDICATION)
         ambiguous = [ledger.upload(f"q{i}", "Confidence 60").json()["id"] for i in range(2)]
         ledger.upload("q9", safe=True)
         views = ledger.check()
     finally:
         holder.close()
+    time.sleep(1.5)  # the holder let go: the same worker opens the index on its next try
+    later = ledger.upload("q8", "Confidence 60").json()["id"]
+    ledger.check()
+    assert lineage_of(ledger, later, "retrieve")[-1]["retriever"]["backend"] != "unavailable"
     for doc_id in ambiguous:
         assert views[doc_id]["status"] == "needs_review", views[doc_id]
         assert views[doc_id]["band"] == "escalated", views[doc_id]
