@@ -107,6 +107,7 @@ class _TfidfKind(MemberKind):
     c: float
 
     def prepare(self, docs: Docs, progress: bool = False) -> tuple[Any, Any]:
+        self._warm = None  # a new vocabulary: the previous weights do not fit it
         vectorizer = fit_vectorizer(docs.texts, self.params)
         return vectorizer, vectorizer.transform(docs.texts)
 
