@@ -80,9 +80,10 @@ def estimate_dpi(width: float, height: float) -> float:
     """An image page's resolution, assuming its longer side spans a letter/A4 page (11 in).
 
     The file's DPI tag is not used: phones, screenshot tools and many PNG writers store 72 (or
-    nothing) whatever the scan's real resolution, and fax/scanner software often keeps a
-    default; the pixel count is what Tesseract actually sees. Pages smaller than letter
-    (receipts, cheques) are overestimated less than tagged 72s are wrong.
+    nothing) whatever the scan's real resolution, and scanner software often keeps a default
+    after resizing; the pixel count is what Tesseract actually sees. Pages shorter than letter
+    (receipts, cheques) are underestimated, so they are enlarged more readily (see the receipt
+    numbers in docs/benchmarks.md).
     """
     return round(max(width, height) / PAGE_INCHES, 1)
 
@@ -97,7 +98,8 @@ def upscale_for(size: tuple[int, int], options: OcrOptions, max_pixels: int) -> 
     scale = min(options.upscale_factor, math.sqrt(max_pixels / (width * height)))
     while scale > 1.0 and round(width * scale) * round(height * scale) > max_pixels:
         scale -= 0.01  # rounding up a side can cross the limit by a row or column
-    return round(scale, 3) if scale > 1.01 else 1.0
+    scale = math.floor(scale * 1000) / 1000  # rounded down: still within the limit
+    return scale if scale > 1.01 else 1.0
 
 
 def _save_scaled(image: Image.Image, path: Path, scale: float) -> tuple[int, int]:
