@@ -26,10 +26,12 @@ class ClassifierSettings(BaseSettings):
         "document; the rest comes from its end (head + tail)."
     )
     members: list[str] = Field(
-        default_factory=lambda: ["baseline", "char", "bert", "layout"],
+        default_factory=lambda: ["baseline", "char", "layout", "page"],
         description="Ensemble members (classifiers.members): word TF-IDF `baseline` (always "
-        "kept: the fallback), character n-gram `char`, the `bert` encoder, `layout` features of "
-        "the OCR word boxes. A member whose signal the corpus lacks is skipped.",
+        "kept: the fallback), character n-gram `char`, `layout` features of the OCR word boxes, "
+        "the `page` thumbnail, and optionally the `bert` encoder (measured +0.3 points [-0.2, "
+        "+0.9] at 1/15 of the speed, so off by default: docs/benchmarks.md). A member whose "
+        "signal the corpus lacks is skipped.",
     )
     epochs: int = Field(
         0, ge=0, description="BERT fine-tuning epochs. 0: a linear probe on the frozen encoder, "

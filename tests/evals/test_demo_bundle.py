@@ -16,7 +16,8 @@ def test_demo_bundle_is_trained_once(tmp_path: Path) -> None:
     assert Registry(settings.bundle_dir).active_id() == first
     assert ensure_active_bundle(settings, n_per_class=3, with_bert=False) == first
     classifier = load_active(settings.bundle_dir, settings.classifier)
-    assert classifier.classify("MEMORANDUM TO: All staff FROM: Ben").model == "baseline"
+    assert set(classifier.members) == {"baseline", "char"}
+    assert classifier.classify("MEMORANDUM TO: All staff FROM: Ben").model == "ensemble"
 
 
 def test_demo_bundle_is_certified_and_shows_every_route(tmp_path: Path) -> None:
