@@ -31,12 +31,12 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import numpy as np  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
-from scipy.stats import beta  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from agent.ocr.text_reader import ocr_document_reader  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 from classifiers.calibration import fit_temperature  # noqa: E402
+from classifiers.certify import clopper_pearson_interval  # noqa: E402
 from classifiers.corpus import load_corpora  # noqa: E402
 from classifiers.crossfit import (  # noqa: E402
     combine,
@@ -53,16 +53,6 @@ from classifiers.members import Docs, member_kind  # noqa: E402
 DATA = ROOT.parent / "shared" / "data"
 SCHEMES = ("global", "ocr_quality", "class")
 console = Console(width=200)
-
-
-def interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Two-sided Clopper-Pearson interval of a proportion."""
-    if n == 0:
-        return float("nan"), float("nan")
-    a = (1 - level) / 2
-    lo = 0.0 if successes == 0 else float(beta.ppf(a, successes, n - successes + 1))
-    hi = 1.0 if successes == n else float(beta.ppf(1 - a, successes + 1, n - successes))
-    return lo, hi
 
 
 def subsets(names: list[str]) -> dict[str, list[str]]:
@@ -134,7 +124,7 @@ def pooled(folds: list[dict], model: str, scheme: str) -> dict:
     accepted = sum(g["accepted"] for g in gates)
     errors = sum(g["errors"] for g in gates)
     n = sum(f["n"] for f in folds)
-    lo, hi = interval(accepted - errors, accepted)
+    lo, hi = clopper_pearson_interval(accepted - errors, accepted) or (None, None)
     precisions = [g["precision"] for g in gates]
     return {"accepted": accepted, "errors": errors, "n": n, "coverage": accepted / n,
             "precision": (accepted - errors) / accepted if accepted else None,

@@ -57,6 +57,17 @@ def clopper_pearson_upper(errors: int, n: int, delta: float) -> float:
     return float(beta.ppf(1.0 - delta, errors + 1, n - errors))
 
 
+def clopper_pearson_interval(successes: int, n: int,
+                             level: float = 0.95) -> tuple[float, float] | None:
+    """Two-sided interval of a measured proportion (None without observations)."""
+    if n <= 0:
+        return None
+    a = (1.0 - level) / 2
+    lo = 0.0 if successes == 0 else float(beta.ppf(a, successes, n - successes + 1))
+    hi = 1.0 if successes == n else float(beta.ppf(1 - a, successes + 1, n - successes))
+    return lo, hi
+
+
 def min_accepted(target: float, delta: float) -> int:
     """Fewest accepted documents that could certify `target` even with no error at all."""
     alpha = 1.0 - target

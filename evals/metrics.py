@@ -99,16 +99,12 @@ def percentiles(values: Sequence[float]) -> dict[str, float]:
             "p99": float(np.percentile(arr, 99)), "n": int(arr.size)}
 
 
-def precision_interval(right: int, n: int, level: float = 0.95) -> list[float] | None:
-    """Two-sided Clopper-Pearson interval of a measured precision (None without documents)."""
-    from scipy.stats import beta
+def precision_interval(right: int, n: int) -> list[float] | None:
+    """Two-sided 95 % Clopper-Pearson interval of a measured precision."""
+    from classifiers.certify import clopper_pearson_interval
 
-    if n == 0:
-        return None
-    a = (1 - level) / 2
-    lo = 0.0 if right == 0 else float(beta.ppf(a, right, n - right + 1))
-    hi = 1.0 if right == n else float(beta.ppf(1 - a, right + 1, n - right))
-    return [lo, hi]
+    bounds = clopper_pearson_interval(right, n)
+    return None if bounds is None else list(bounds)
 
 
 def summarize(rows: list[dict[str, Any]], labels: list[str], bundle_id: str,
