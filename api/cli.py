@@ -20,6 +20,7 @@ from api.commands import (
     samples,
     serve,
     train,
+    users,
 )
 from papertrail.errors import PapertrailError
 
@@ -52,6 +53,7 @@ evaluate.register(app)
 index.register(app)
 llm.register(app)
 config_docs.register(app)
+users.register(app)
 
 
 
