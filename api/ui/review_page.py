@@ -89,6 +89,9 @@ def edited_fields(old: dict[str, Any], form: dict[str, str]) -> dict[str, Any]:
         if not key.startswith("field:"):
             continue
         name = key.removeprefix("field:")
-        if name in old and text.strip() != value_text(old[name]).strip():
-            changed[name] = coerce_like(old[name], text.strip())
+        if name not in old:
+            continue
+        new = coerce_like(old[name], text.strip())
+        if new != (old[name].strip() if isinstance(old[name], str) else old[name]):
+            changed[name] = new
     return changed

@@ -115,6 +115,8 @@ def next_review(request: Request, after: str = "") -> Response:
     who = web.viewer(request)
     if who is None:
         return web.to_login(request)
+    if after:
+        web.claims(request).release(after, who.name)  # skipped or decided: free for others
     pending = web.resources(request).store.reviews.pending(MOST)
     doc_id = next_for(pending, web.claims(request).active(), who.name, {after})
     if doc_id is None:
@@ -128,6 +130,22 @@ def review(request: Request, doc_id: str) -> Response:
     if who is None:
         return web.to_login(request)
     return _screen(request, who, doc_id)
+
+
+@router.post("/reviews/{doc_id}/claim")
+async def renew_claim(request: Request, doc_id: str) -> Response:
+    """Keep holding an open document (review.js calls it while the page stays open)."""
+    who = web.viewer(request)
+    form = await request.form()
+    if who is None or not who.session.csrf_ok(str(form.get("csrf_token", ""))):
+        return Response(status_code=403)
+    if who.principal.role < Role.reviewer:
+        return Response(status_code=403)
+    review = web.resources(request).store.reviews.get(doc_id)
+    if review is None or review.status != "pending":
+        return Response(status_code=409)
+    claim = web.claims(request).take(doc_id, who.name, web.claim_lifetime(request))
+    return Response(status_code=204 if claim.reviewer == who.name else 409)
 
 
 @router.post("/reviews/{doc_id}")
@@ -206,6 +224,7 @@ def _screen(request: Request, who: web.Viewer, doc_id: str, status: int = 200,
     screen = review_screen(state, document, review, claim)
     return web.page(request, "review.html", {
         "s": screen, "error": error, "wait_text": web.wait_text,
+        "renew_seconds": max(int(state.settings.ui.claim_minutes * 60 / 3), 5),
         "mine": claim is not None and claim.reviewer == who.name}, status, who)
 
 

@@ -28,6 +28,23 @@
     zin.addEventListener("click", function () { setZoom(zoom * 1.25); });
     document.getElementById("zoom-out").addEventListener("click", function () { setZoom(zoom / 1.25); });
     document.getElementById("zoom-fit").addEventListener("click", function () { setZoom(1); });
+    // A field's evidence boxes light up while its input has focus or the pointer.
+    document.querySelectorAll(".field[data-field]").forEach(function (row) {
+      var boxes = document.querySelectorAll('.evidence[data-field="' + row.dataset.field + '"]');
+      function light(on) { boxes.forEach(function (b) { b.classList.toggle("lit", on); }); }
+      row.addEventListener("focusin", function () { light(true); });
+      row.addEventListener("focusout", function () { light(false); });
+      row.addEventListener("mouseenter", function () { light(true); });
+      row.addEventListener("mouseleave", function () { light(false); });
+    });
+    // Keep the claim while the document stays open.
+    var review = document.querySelector(".review[data-claim-url]");
+    if (review) {
+      window.setInterval(function () {
+        var body = new URLSearchParams({ csrf_token: review.dataset.csrf });
+        fetch(review.dataset.claimUrl, { method: "POST", body: body, credentials: "same-origin" });
+      }, Number(review.dataset.renewSeconds) * 1000);
+    }
     document.querySelectorAll("[data-submit-on-enter]").forEach(function (select) {
       select.addEventListener("keydown", function (event) {
         if (event.key === "Enter") { event.preventDefault(); select.form.requestSubmit(); }
