@@ -118,6 +118,11 @@ def test_review_in_the_browser(live_server, start_worker, browser, tmp_path: Pat
     assert [r["payload"]["reviewer"] for r in lineage["records"]
             if r["node"] == "human_review"] == ["rita"]
 
+    metrics = api.get("/metrics", headers=auth("admin")).text
+    assert 'papertrail_reviewer_decisions_total{action="relabel",reviewer="rita"} 1.0' in metrics
+    assert 'papertrail_reviewer_wait_seconds_count{reviewer="rita"} 1.0' in metrics
+    assert "papertrail_reviews_claimed 1.0" in metrics  # rita holds the second document
+
     # The decision taken by rita is shown to rex, never overwritten.
     rex.goto(f"/ui/reviews/{first}")
     assert "rita" in rex.locator("#decided").inner_text()
