@@ -221,6 +221,28 @@ class ReviewAppSettings(BaseSettings):
                           "at for GET /documents/{id}/pages/{n} (cached on disk).")
 
 
+class WebhookSettings(BaseSettings):
+    """Webhooks: `document.needs_review` and `document.decided` POSTed to these URLs, signed."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_WEBHOOK_", extra="ignore")
+
+    urls: list[str] = Field(
+        default_factory=list, description="Receivers (JSON list in the env var); each event is "
+        "delivered to each URL. Off while empty or without `secret`.")
+    secret: SecretStr | None = Field(
+        None, description="Shared secret: each delivery carries `X-Papertrail-Signature: "
+        "sha256=HEX`, the HMAC-SHA256 of `TIMESTAMP.BODY` under it.")
+    timeout_seconds: float = Field(10.0, gt=0, description="Time one delivery attempt may take.")
+    max_attempts: int = Field(8, ge=1, le=50, description="Attempts per delivery (the worker "
+                              "retries with exponential backoff) before it is marked failed.")
+    retry_base_seconds: float = Field(5.0, gt=0, description="Wait before the second attempt; "
+                                      "doubled for each next one, at most 10 minutes.")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.urls) and self.secret is not None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_", env_file=".env", extra="ignore")
 
@@ -269,6 +291,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     lineage: LineageSettings = Field(default_factory=LineageSettings)
     ui: ReviewAppSettings = Field(default_factory=ReviewAppSettings)
+    webhook: WebhookSettings = Field(default_factory=WebhookSettings)
 
     @property
     def resolved_data_dir(self) -> Path:
