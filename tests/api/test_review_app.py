@@ -135,3 +135,33 @@ def test_text_documents_have_no_page_image(client: TestClient) -> None:
     assert answer.status_code == 404 and answer.json()["error"] == "page_not_found"
     assert client.get(f"/documents/{doc_id}/original",
                       headers=auth("submitter")).headers["content-type"].startswith("text/plain")
+
+
+def test_a_text_document_and_a_decision_taken_elsewhere(client: TestClient,
+                                                        accounts: UserRepository) -> None:
+    doc_id = client.post("/documents", files={"file": ("memo.txt", b"Memo: pay the plumber\n",
+                                                       "text/plain")},
+                         headers=auth("submitter")).json()["id"]
+    store = Store.from_settings(Settings())
+    store.reviews.open(doc_id, {"doc_id": doc_id, "filename": "memo.txt", "label": "letter",
+                                "band": "unreadable",
+                                "review_reasons": ["no text could be read"],
+                                "allowed_labels": ["invoice", "letter"], "fields": {},
+                                "text_snippet": "Memo: pay the plumber", "candidates": []})
+    assert sign_in(client, "rita").status_code == 303
+    queue = client.get("/ui/reviews?band=unreadable")
+    assert "memo.txt" in queue.text and 'id="queue-count">1<' in queue.text
+    assert 'id="queue-count">0<' in client.get("/ui/reviews?band=ambiguous").text
+    screen = client.get(f"/ui/reviews/{doc_id}")
+    assert screen.status_code == 200 and "Memo: pay the plumber" in screen.text
+    assert 'id="approve-form"' in screen.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', screen.text).group(1)
+
+    # decided through the API or Slack meanwhile: shown, and never overwritten
+    assert store.reviews.claim(doc_id, {"action": "reject"}, "bob")
+    again = client.post(f"/ui/reviews/{doc_id}", data={"action": "approve",
+                                                       "csrf_token": token})
+    assert again.status_code == 409 and "decided elsewhere" in again.text
+    assert "Already decided" in again.text and "bob" in again.text
+    assert store.reviews.get(doc_id).decision == {"action": "reject"}
+    store.db.dispose()

@@ -97,6 +97,10 @@ def test_review_in_the_browser(live_server, start_worker, browser, tmp_path: Pat
     rex.goto(f"/ui/reviews/{first}")
     assert "rita" in rex.locator("#claimed").inner_text()
     assert rex.locator("#approve-form").count() == 0
+    rex_token = rex.locator('input[name="csrf_token"]').first.get_attribute("value")
+    taken = rex_ctx.request.post(f"/ui/reviews/{first}", max_redirects=0,
+                                 form={"action": "approve", "csrf_token": rex_token})
+    assert taken.status == 409 and "rita holds this document" in taken.text()
 
     # A form without the session's CSRF token is refused, and changes nothing.
     forged = rita_ctx.request.post(f"/ui/reviews/{first}", form={"action": "approve"},
@@ -127,6 +131,18 @@ def test_review_in_the_browser(live_server, start_worker, browser, tmp_path: Pat
     rex.goto(f"/ui/reviews/{first}")
     assert "rita" in rex.locator("#decided").inner_text()
     assert rex.locator("#approve-form").count() == 0
+
+    # Edit a field with the keyboard: e, type, Enter; the queue is then empty.
+    rita.keyboard.press("e")
+    assert rita.evaluate("document.activeElement.name") == "field:vendor"
+    rita.keyboard.press("Tab")
+    rita.keyboard.type("INV-8002-B")
+    with rita.expect_navigation(url="**/ui/reviews?note=empty", timeout=90_000):
+        rita.keyboard.press("Enter")
+    assert rita.locator("#queue-count").inner_text() == "0"
+    edited = api.get(f"/documents/{second}", headers=auth("admin")).json()
+    assert edited["decision"]["action"] == "edit"
+    assert edited["decision"]["fields"]["invoice_number"] == "INV-8002-B"
 
     # A submitter account cannot open the queue.
     sam_ctx, sam = sign_in(browser, base, "sam")
