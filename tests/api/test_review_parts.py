@@ -4,7 +4,6 @@ filters and order, evidence boxes from OCR words, edited fields keeping their ty
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,29 +12,24 @@ from agent.ocr.models import PageText
 from agent.settings import Settings
 from agent.store import Store
 from agent.store.models import Review
+from api.auth import Role
 from api.tables import create_tables
 from api.ui.claims import Claim, ClaimRepository
 from api.ui.evidence import field_boxes
 from api.ui.queue import QueueFilter, build_queue, next_for
 from api.ui.review_page import edited_fields
+from api.ui.sessions import SessionRepository
+from api.users import UserRepository
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    settings = Settings(data_dir=tmp_path / "var")
-    store = Store.from_settings(settings)
+def a_document(store: Store, settings: Settings, tag: str) -> str:
     create_tables(store.db)
-    yield store
-    store.db.dispose()
-
-
-def a_document(store: Store, tag: str) -> str:
-    settings = Settings(data_dir=store.blobs.root.parent)
     return ingest_bytes(f"Invoice {tag}\n".encode(), f"{tag}.txt", store, settings).document.id
 
 
-def test_one_reviewer_holds_a_claim_until_it_expires(store: Store) -> None:
-    doc_id = a_document(store, "claim")
+def test_one_reviewer_holds_a_claim_until_it_expires(store: Store,
+                                                     db_settings: Settings) -> None:
+    doc_id = a_document(store, db_settings, "claim")
     claims = ClaimRepository(store.db)
     assert claims.take(doc_id, "rita", timedelta(minutes=5)).reviewer == "rita"
     assert claims.take(doc_id, "rex", timedelta(minutes=5)).reviewer == "rita"
@@ -48,6 +42,28 @@ def test_one_reviewer_holds_a_claim_until_it_expires(store: Store) -> None:
     assert claims.take(doc_id, "rex", timedelta(minutes=5)).reviewer == "rex"
     claims.release(doc_id, "rex")
     assert claims.holder(doc_id) is None
+
+
+def test_sessions_and_sign_in_failures(store: Store) -> None:
+    create_tables(store.db)
+    users, sessions = UserRepository(store.db), SessionRepository(store.db)
+    users.create("rita", Role.reviewer, "correct horse battery")
+    token = sessions.start("rita", timedelta(hours=1))
+    opened = sessions.get(token)
+    assert opened.user == "rita" and opened.csrf_ok(opened.csrf)
+    assert not opened.csrf_ok("") and not opened.csrf_ok("forged")
+    assert sessions.get("not-a-token") is None and sessions.get(None) is None
+    sessions.end(token)
+    assert sessions.get(token) is None
+    assert sessions.get(sessions.start("rita", timedelta(seconds=-1))) is None  # expired
+    window = timedelta(minutes=15)
+    for _ in range(3):
+        users.record_failure("rita", window)
+    users.record_failure("rex", window)
+    assert users.recent_failures("rita", window) == 3
+    users.clear_failures("rita")
+    assert users.recent_failures("rita", window) == 0
+    assert users.recent_failures("rex", window) == 1
 
 
 def review(doc_id: str, hours_ago: float, band: str, label: str, reason: str) -> Review:
