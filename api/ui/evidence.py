@@ -51,16 +51,14 @@ def value_text(value: Any) -> str:
     return "" if value is None or isinstance(value, dict | list) else str(value)
 
 
-def field_boxes(fields: dict[str, Any], result: OcrResult | None) -> list[FieldBox]:
-    """One box per place a field's value is spelled by consecutive OCR words."""
-    if result is None:
-        return []
+def field_boxes(fields: dict[str, Any], pages: list[PageText]) -> list[FieldBox]:
+    """One box per place a field's value is spelled by consecutive words of these pages."""
     boxes: list[FieldBox] = []
     for name, value in fields.items():
         target = _norm(value_text(value))
         if len(target) < 2:
             continue
-        for page in result.pages:
+        for page in pages:
             boxes.extend(_find(name, target, page))
     return boxes
 

@@ -14,6 +14,7 @@ from agent.store.models import Decision, Review
 from api.app_resources import AppResources
 from api.ui.claims import Claim
 from api.ui.evidence import FieldBox, field_boxes, ocr_result, value_text
+from api.ui.pdf_words import text_layer_words
 
 SHORTCUTS = [("a", "Approve"), ("r", "Reject"), ("l", "Relabel: choose the type, then Enter"),
              ("e", "Edit fields: change them, then Enter"), ("n", "Next document (skip)"),
@@ -49,12 +50,19 @@ def review_screen(state: AppResources, document: Document, review: Review,
     records = log.records(document.id)
     fields = payload.get("fields") or {}
     result = ocr_result(records, OcrCache(state.settings.cache_dir / "ocr"))
+    pages_read = list(result.pages) if result is not None else []
+    if document.detected_type == DocType.PDF:  # text-layer pages: words from the PDF itself
+        wanted = {p.page for p in pages_read if p.method == "text_layer"} if result else set(
+            range(1, document.page_count + 1))
+        if wanted:
+            words = text_layer_words(state.store.blobs.get(document.id), wanted)
+            pages_read = [p for p in pages_read if p.page not in wanted] + words
     pages = ([] if document.detected_type == DocType.TEXT
              else list(range(1, document.page_count + 1)))
     return ReviewScreen(
         document=document, review=review, payload=payload, claim=claim,
         decision=state.store.decisions.get(document.id), pages=pages,
-        boxes=field_boxes(fields, result),
+        boxes=field_boxes(fields, pages_read),
         fields=[(name, value_text(value)) for name, value in fields.items()],
         lineage=[timeline_entry(r) for r in records], lineage_ok=log.verify(document.id).ok)
 

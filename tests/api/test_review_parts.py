@@ -16,10 +16,12 @@ from api.auth import Role
 from api.tables import create_tables
 from api.ui.claims import Claim, ClaimRepository
 from api.ui.evidence import field_boxes
+from api.ui.pdf_words import text_layer_words
 from api.ui.queue import QueueFilter, build_queue, next_for
 from api.ui.review_page import edited_fields
 from api.ui.sessions import SessionRepository
 from api.users import UserRepository
+from evals import fixtures
 
 
 def a_document(store: Store, settings: Settings, tag: str) -> str:
@@ -104,15 +106,27 @@ def test_evidence_boxes_are_the_ocr_words_spelling_the_value() -> None:
                            ("Total", 95, 100, 300, 80, 30), ("due:", 95, 190, 300, 60, 30),
                            ("EUR", 95, 260, 300, 60, 30), ("1,165.", 95, 330, 300, 80, 30),
                            ("50", 95, 412, 300, 30, 30)])
-    result = type("R", (), {"pages": [page]})()
     boxes = {b.field: b for b in field_boxes(
         {"invoice_number": "INV-7", "total": 1165.5, "missing": "ACME", "flag": True},
-        result)}
+        [page])}
     assert set(boxes) == {"invoice_number", "total"}
     total = boxes["total"]  # two OCR words, one box, in percent of the page
     assert (total.page, total.left, total.top) == (1, pytest.approx(32.6), pytest.approx(14.8))
     assert total.width == pytest.approx(12.0)  # 330..442 px and 4 px on each side
-    assert field_boxes({"x": "INV-7"}, None) == []
+    assert field_boxes({"x": "INV-7"}, []) == []
+
+
+def test_text_layer_pdfs_have_word_boxes_too() -> None:
+    data = fixtures.text_pdf_bytes([["Cover letter"], ["Invoice number: INV-42",
+                                                       "Total due: EUR 99.50"]])
+    pages = text_layer_words(data, {2, 9})
+    assert [p.page for p in pages] == [2]
+    words = [box[0] for box in pages[0].boxes]
+    assert "INV-42" in words and "99.50" in words
+    boxes = field_boxes({"invoice_number": "INV-42", "total": 99.5}, pages)
+    assert {b.field for b in boxes} == {"invoice_number", "total"}
+    number = next(b for b in boxes if b.field == "invoice_number")
+    assert 0 < number.left < 60 and 0 < number.top < 30 and 0 < number.width < 40
 
 
 def test_edited_fields_keep_their_types() -> None:
