@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from typer.testing import CliRunner
 
 from agent.settings import Settings
 from agent.store import Store
 from api.auth import Role
+from api.cli import app
 from api.tables import create_tables
 from api.users import UserError, UserRepository
 from evals import fixtures
@@ -164,4 +167,26 @@ def test_a_text_document_and_a_decision_taken_elsewhere(client: TestClient,
     assert again.status_code == 409 and "decided elsewhere" in again.text
     assert "Already decided" in again.text and "bob" in again.text
     assert store.reviews.get(doc_id).decision == {"action": "reject"}
+    store.db.dispose()
+
+
+def test_user_commands(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = ["--data-dir", str(tmp_path / "var")]
+    created = runner.invoke(app, [*data, "user", "create", "ada", "--role", "admin"],
+                            input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert created.exit_code == 0, created.output
+    assert "Created account ada (admin)" in created.output
+    short = runner.invoke(app, [*data, "user", "create", "bob", "--password-stdin"],
+                          input="short\n")
+    assert short.exit_code == 2 and "at least 10" in short.output
+    bad_role = runner.invoke(app, [*data, "user", "create", "bob", "--role", "boss"])
+    assert bad_role.exit_code == 2
+    changed = runner.invoke(app, [*data, "user", "password", "ada", "--password-stdin"],
+                            input="another long password\n")
+    assert changed.exit_code == 0, changed.output
+    listed = runner.invoke(app, [*data, "user", "list"])
+    assert "ada" in listed.output and "admin" in listed.output and "bob" not in listed.output
+    store = Store.from_settings(Settings(data_dir=tmp_path / "var"))
+    assert UserRepository(store.db).authenticate("ada", "another long password") is not None
     store.db.dispose()
