@@ -6,6 +6,7 @@ name. Plain HTML forms; review.js adds keyboard shortcuts and zoom (no client fr
 
 from __future__ import annotations
 
+import hmac
 from datetime import timedelta
 
 from fastapi import APIRouter, HTTPException, Request
@@ -39,29 +40,35 @@ def login_form(request: Request, next: str = "/ui/reviews") -> Response:
     return response
 
 
+async def _form(request: Request) -> dict[str, str]:
+    return {key: str(value) for key, value in (await request.form()).items()}
+
+
 @router.post("/login")
 async def login(request: Request) -> Response:
-    form = await request.form()
-    name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
-    target = web.safe_next(str(form.get("next", "")))
+    return await run_in_threadpool(_login, request, await _form(request))
+
+
+def _login(request: Request, form: dict[str, str]) -> Response:
+    name, password = form.get("name", "").strip(), form.get("password", "")
+    target = web.safe_next(form.get("next", ""))
     token = web.login_csrf_token(request)
-    sent = str(form.get("csrf_token", ""))
-    if not sent or sent != request.cookies.get(web.LOGIN_CSRF_COOKIE):
+    sent, expected = form.get("csrf_token", ""), request.cookies.get(web.LOGIN_CSRF_COOKIE, "")
+    if not sent or not hmac.compare_digest(sent, expected):
         return _refused(request, "The sign-in form expired or came from another site; "
                         "sign in again from this page.", 403, target, name, token)
     settings = web.resources(request).settings.ui
     window = timedelta(minutes=settings.login_window_minutes)
     accounts = web.users(request)
-    if await run_in_threadpool(accounts.recent_failures, name, window) >= \
-            settings.login_max_failures:
+    if accounts.recent_failures(name, window) >= settings.login_max_failures:
         response = _refused(request, f"Too many failed sign-ins for {name!r}: try again in "
                             f"{settings.login_window_minutes:g} minutes.", 429, target, name,
                             token)
         response.headers["Retry-After"] = str(int(window.total_seconds()))
         return response
-    principal = await run_in_threadpool(accounts.authenticate, name, password)
+    principal = accounts.authenticate(name, password)
     if principal is None:
-        await run_in_threadpool(accounts.record_failure, name, window)
+        accounts.record_failure(name, window)
         return _refused(request, "Wrong account name or password.", 401, target, name, token)
     accounts.clear_failures(name)
     session = web.sessions(request).start(
@@ -81,9 +88,12 @@ def _refused(request: Request, message: str, status: int, target: str, name: str
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
+    return await run_in_threadpool(_logout, request, await _form(request))
+
+
+def _logout(request: Request, form: dict[str, str]) -> Response:
     who = web.viewer(request)
-    form = await request.form()
-    if who is not None and not who.session.csrf_ok(str(form.get("csrf_token", ""))):
+    if who is not None and not who.session.csrf_ok(form.get("csrf_token")):
         return _forbidden(request, who, "This form has no valid CSRF token.")
     web.sessions(request).end(request.cookies.get(COOKIE))
     response = RedirectResponse("/ui/login", status_code=303)
@@ -135,9 +145,12 @@ def review(request: Request, doc_id: str) -> Response:
 @router.post("/reviews/{doc_id}/claim")
 async def renew_claim(request: Request, doc_id: str) -> Response:
     """Keep holding an open document (review.js calls it while the page stays open)."""
+    return await run_in_threadpool(_renew_claim, request, doc_id, await _form(request))
+
+
+def _renew_claim(request: Request, doc_id: str, form: dict[str, str]) -> Response:
     who = web.viewer(request)
-    form = await request.form()
-    if who is None or not who.session.csrf_ok(str(form.get("csrf_token", ""))):
+    if who is None or not who.session.csrf_ok(form.get("csrf_token")):
         return Response(status_code=403)
     if who.principal.role < Role.reviewer:
         return Response(status_code=403)
@@ -150,10 +163,13 @@ async def renew_claim(request: Request, doc_id: str) -> Response:
 
 @router.post("/reviews/{doc_id}")
 async def decide(request: Request, doc_id: str) -> Response:
+    return await run_in_threadpool(_decide, request, doc_id, await _form(request))
+
+
+def _decide(request: Request, doc_id: str, form: dict[str, str]) -> Response:
     who = web.viewer(request)
     if who is None:
         return web.to_login(request)
-    form = {key: str(value) for key, value in (await request.form()).items()}
     if not who.session.csrf_ok(form.get("csrf_token")):
         return _forbidden(request, who, "This form has no valid CSRF token: reload the page "
                           "and decide again.")
@@ -170,7 +186,7 @@ async def decide(request: Request, doc_id: str) -> Response:
             f"{claim.reviewer} holds this document; nothing was changed."))
     try:
         body = _decision(form, review.payload or {})
-        await run_in_threadpool(apply_decision, state, doc_id, body, who.name)
+        apply_decision(state, doc_id, body, who.name)  # waits for the worker, in a thread
     except ValueError as exc:
         return _screen(request, who, doc_id, status=422, error=str(exc))
     except HTTPException as exc:

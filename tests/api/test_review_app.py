@@ -160,6 +160,10 @@ def test_a_text_document_and_a_decision_taken_elsewhere(client: TestClient,
     assert 'id="approve-form"' in screen.text
     token = re.search(r'name="csrf_token" value="([^"]+)"', screen.text).group(1)
 
+    renew = f"/ui/reviews/{doc_id}/claim"
+    assert client.post(renew, data={"csrf_token": token}).status_code == 204
+    assert client.post(renew, data={}).status_code == 403
+
     # decided through the API or Slack meanwhile: shown, and never overwritten
     assert store.reviews.claim(doc_id, {"action": "reject"}, "bob")
     again = client.post(f"/ui/reviews/{doc_id}", data={"action": "approve",
@@ -167,6 +171,7 @@ def test_a_text_document_and_a_decision_taken_elsewhere(client: TestClient,
     assert again.status_code == 409 and "decided elsewhere" in again.text
     assert "Already decided" in again.text and "bob" in again.text
     assert store.reviews.get(doc_id).decision == {"action": "reject"}
+    assert client.post(renew, data={"csrf_token": token}).status_code == 409
     store.db.dispose()
 
 

@@ -30,7 +30,8 @@
     document.getElementById("zoom-fit").addEventListener("click", function () { setZoom(1); });
     // A field's evidence boxes light up while its input has focus or the pointer.
     document.querySelectorAll(".field[data-field]").forEach(function (row) {
-      var boxes = document.querySelectorAll('.evidence[data-field="' + row.dataset.field + '"]');
+      var boxes = document.querySelectorAll(
+        '.evidence[data-field="' + CSS.escape(row.dataset.field) + '"]');
       function light(on) { boxes.forEach(function (b) { b.classList.toggle("lit", on); }); }
       row.addEventListener("focusin", function () { light(true); });
       row.addEventListener("focusout", function () { light(false); });
