@@ -103,7 +103,7 @@ def _logout(request: Request, form: dict[str, str]) -> Response:
 
 @router.get("/reviews")
 def queue(request: Request, band: str = "", reason: str = "", type: str = "",
-          min_age_hours: float | None = None, note: str = "") -> Response:
+          min_age_hours: str = "", note: str = "") -> Response:
     who = web.viewer(request)
     if who is None:
         return web.to_login(request)
@@ -111,12 +111,21 @@ def queue(request: Request, band: str = "", reason: str = "", type: str = "",
         return _forbidden(request, who, "The review queue is for reviewers and admins.")
     state = web.resources(request)
     where = QueueFilter(band=band, reason=reason.strip(), type=type,
-                        min_age_hours=min_age_hours)
+                        min_age_hours=_hours(min_age_hours))
     pending = state.store.reviews.pending(MOST)
     found = build_queue(pending, web.claims(request).active(), where)
     return web.page(request, "queue.html", {
         "queue": found, "where": where, "wait_text": web.wait_text, "note": note,
         "oldest_wait": web.wait_text(found.oldest) if found.oldest else None}, who=who)
+
+
+def _hours(text: str) -> float | None:
+    """The form's "waiting at least" field: empty (or not a number) means no limit."""
+    try:
+        hours = float(text)
+    except ValueError:
+        return None
+    return hours if hours >= 0 else None
 
 
 @router.get("/reviews/next")

@@ -155,6 +155,11 @@ def test_a_text_document_and_a_decision_taken_elsewhere(client: TestClient,
     queue = client.get("/ui/reviews?band=unreadable")
     assert "memo.txt" in queue.text and 'id="queue-count">1<' in queue.text
     assert 'id="queue-count">0<' in client.get("/ui/reviews?band=ambiguous").text
+    # the filter form as a browser sends it, empty fields included
+    everything = client.get("/ui/reviews?band=&type=&reason=&min_age_hours=")
+    assert everything.status_code == 200 and 'id="queue-count">1<' in everything.text
+    assert 'id="queue-count">0<' in client.get("/ui/reviews?min_age_hours=2").text
+    assert 'id="queue-count">1<' in client.get("/ui/reviews?reason=no+text&type=letter").text
     screen = client.get(f"/ui/reviews/{doc_id}")
     assert screen.status_code == 200 and "Memo: pay the plumber" in screen.text
     assert 'id="approve-form"' in screen.text

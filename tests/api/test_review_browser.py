@@ -74,6 +74,10 @@ def test_review_in_the_browser(live_server, start_worker, browser, tmp_path: Pat
     assert rita.url.endswith("/ui/reviews")
     assert rita.locator("#queue-count").inner_text() == "2"
     assert rita.locator("#oldest-wait").is_visible()
+    rita.get_by_label("Band").select_option("ambiguous")
+    rita.get_by_role("button", name="Filter").click()
+    rita.wait_for_url("**/ui/reviews?band=ambiguous*")
+    assert rita.locator("#queue-count").inner_text() == "2"
     rita.screenshot(path=str(shots / "review-queue.png"))
 
     rita.locator("#start").click()  # the oldest first
