@@ -43,7 +43,15 @@
     if (review) {
       window.setInterval(function () {
         var body = new URLSearchParams({ csrf_token: review.dataset.csrf });
-        fetch(review.dataset.claimUrl, { method: "POST", body: body, credentials: "same-origin" });
+        fetch(review.dataset.claimUrl, { method: "POST", body: body, credentials: "same-origin" })
+          .then(function (answer) {
+            if (answer.status === 409) {  // decided elsewhere, or someone else holds it now
+              var notice = document.getElementById("gone");
+              notice.hidden = false;
+              notice.textContent = "This review was decided or taken elsewhere meanwhile: " +
+                "reload the page to see it. A decision sent from here would be refused.";
+            }
+          });
       }, Number(review.dataset.renewSeconds) * 1000);
     }
     document.querySelectorAll("[data-submit-on-enter]").forEach(function (select) {
