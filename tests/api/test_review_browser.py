@@ -1,7 +1,8 @@
 """The review app in a real browser (headless Chromium from the system, driven by Playwright),
 against a real server and a real worker: sign in, the queue, a document's page image with a
 field's evidence box, a keyboard relabel that lands on the next document, claims seen by a
-second reviewer, a forged form refused, a submitter kept out. Screenshots go to docs/."""
+second reviewer, a decision taken elsewhere shown, a forged form refused, a submitter kept
+out. Screenshots go to docs/."""
 
 from __future__ import annotations
 
@@ -50,7 +51,9 @@ def sign_in(browser: object, base: str, name: str) -> tuple[object, object]:
     return context, page
 
 
-def test_review_in_the_browser(live_server, start_worker, browser, tmp_path: Path) -> None:
+def test_review_in_the_browser(live_server, start_worker, browser, tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERTRAIL_UI_CLAIM_MINUTES", "0.25")  # an open page renews every 5 s
     shots = ROOT / SHOTS if SHOTS else tmp_path
     store = Store.from_settings(Settings())
     create_tables(store.db)
@@ -62,22 +65,22 @@ def test_review_in_the_browser(live_server, start_worker, browser, tmp_path: Pat
     base = f"http://127.0.0.1:{live_server()}"
     api = httpx.Client(base_url=base, timeout=60)
     ids = []
-    for tag in ("8001", "8002"):
+    for tag in ("8001", "8002", "8003"):
         answer = api.post("/documents", headers=auth("submitter"), files={
             "file": (f"invoice-{tag}.png", doc_bytes(tag, "Confidence 60"), "image/png")})
         ids.append(answer.json()["id"])
     wait_for(lambda: all(api.get(f"/documents/{i}", headers=auth("admin")).json()["status"]
-                         == "needs_review" for i in ids), what="both documents in review")
-    first, second = sorted(ids, key=lambda i: store.reviews.get(i).created_at)
+                         == "needs_review" for i in ids), what="the documents in review")
+    first, second, third = sorted(ids, key=lambda i: store.reviews.get(i).created_at)
 
     rita_ctx, rita = sign_in(browser, base, "rita")
     assert rita.url.endswith("/ui/reviews")
-    assert rita.locator("#queue-count").inner_text() == "2"
+    assert rita.locator("#queue-count").inner_text() == "3"
     assert rita.locator("#oldest-wait").is_visible()
     rita.get_by_label("Band").select_option("ambiguous")
     rita.get_by_role("button", name="Filter").click()
     rita.wait_for_url("**/ui/reviews?band=ambiguous*")
-    assert rita.locator("#queue-count").inner_text() == "2"
+    assert rita.locator("#queue-count").inner_text() == "3"
     rita.screenshot(path=str(shots / "review-queue.png"))
 
     rita.locator("#start").click()  # the oldest first
@@ -136,17 +139,24 @@ def test_review_in_the_browser(live_server, start_worker, browser, tmp_path: Pat
     assert "rita" in rex.locator("#decided").inner_text()
     assert rex.locator("#approve-form").count() == 0
 
+    # Decided through the API while rita has it open: her page says so at its next renewal.
+    assert api.post(f"/reviews/{second}", headers=auth("admin"),
+                    json={"action": "reject"}).status_code == 200
+    playwright_api.expect(rita.locator("#gone")).to_be_visible(timeout=30_000)
+    rita.keyboard.press("n")  # on to the next one
+    rita.wait_for_url(f"**/ui/reviews/{third}")
+
     # Edit a field with the keyboard: e, type, Enter; the queue is then empty.
     rita.keyboard.press("e")
     assert rita.evaluate("document.activeElement.name") == "field:vendor"
     rita.keyboard.press("Tab")
-    rita.keyboard.type("INV-8002-B")
+    rita.keyboard.type("INV-8003-B")
     with rita.expect_navigation(url="**/ui/reviews?note=empty", timeout=90_000):
         rita.keyboard.press("Enter")
     assert rita.locator("#queue-count").inner_text() == "0"
-    edited = api.get(f"/documents/{second}", headers=auth("admin")).json()
+    edited = api.get(f"/documents/{third}", headers=auth("admin")).json()
     assert edited["decision"]["action"] == "edit"
-    assert edited["decision"]["fields"]["invoice_number"] == "INV-8002-B"
+    assert edited["decision"]["fields"]["invoice_number"] == "INV-8003-B"
 
     # A submitter account cannot open the queue.
     sam_ctx, sam = sign_in(browser, base, "sam")
