@@ -36,7 +36,6 @@ from agent.pipeline import InvalidReviewDecisionError, Pipeline
 from agent.review import ReviewDecision
 from agent.settings import Settings
 from agent.store import Store
-from api import webhooks
 from api.recovery import recover_stalled
 from api.tables import create_tables
 
@@ -157,6 +156,8 @@ class WorkerRuntime:
 
 
 def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) -> None:
+    from api import webhooks  # its delivery task and table, with the others
+
     runtime = WorkerRuntime(settings, overrides)
     app.papertrail_runtime = runtime  # type: ignore[attr-defined]
     opts: dict[str, Any] = dict(
