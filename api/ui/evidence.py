@@ -26,6 +26,7 @@ class FieldBox:
     top: float
     width: float
     height: float
+    source: str = "matched"  # "recorded": the extractor's own evidence; "matched": by words
 
 
 def ocr_result(records: list[dict[str, Any]], cache: OcrCache) -> OcrResult | None:
@@ -39,6 +40,23 @@ def ocr_result(records: list[dict[str, Any]], cache: OcrCache) -> OcrResult | No
                 return None
             return cache.get(payload["cache_key"], engine)
     return None
+
+
+def recorded_boxes(evidence: dict[str, Any], pages: list[PageText]) -> list[FieldBox]:
+    """Boxes from the extractor's own field evidence (`{field: {page, bbox: [left, top,
+    width, height]}}` in the pixels of that page's OCR image), where it recorded one."""
+    sizes = {p.page: (p.width, p.height) for p in pages if p.width > 0 and p.height > 0}
+    boxes: list[FieldBox] = []
+    for name, item in evidence.items():
+        bbox, page = (item or {}).get("bbox"), (item or {}).get("page")
+        if not bbox or len(bbox) != 4 or page not in sizes:
+            continue
+        width, height = sizes[page]
+        left, top, w, h = (float(v) for v in bbox)
+        boxes.append(FieldBox(field=name, page=page, source="recorded",
+                              left=round(100 * left / width, 3), top=round(100 * top / height, 3),
+                              width=round(100 * w / width, 3), height=round(100 * h / height, 3)))
+    return boxes
 
 
 def _norm(text: str) -> str:

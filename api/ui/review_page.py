@@ -9,11 +9,12 @@ from typing import Any
 from agent.filetypes import DocType
 from agent.lineage import LineageLog
 from agent.ocr.cache import OcrCache
+from agent.ocr.models import PageText
 from agent.store import Document
 from agent.store.models import Decision, Review
 from api.app_resources import AppResources
 from api.ui.claims import Claim
-from api.ui.evidence import FieldBox, field_boxes, ocr_result, value_text
+from api.ui.evidence import FieldBox, field_boxes, ocr_result, recorded_boxes, value_text
 from api.ui.pdf_words import text_layer_words
 
 SHORTCUTS = [("a", "Approve"), ("r", "Reject"), ("l", "Relabel: choose the type, then Enter"),
@@ -62,9 +63,17 @@ def review_screen(state: AppResources, document: Document, review: Review,
     return ReviewScreen(
         document=document, review=review, payload=payload, claim=claim,
         decision=state.store.decisions.get(document.id), pages=pages,
-        boxes=field_boxes(fields, pages_read),
+        boxes=boxes_for(fields, payload.get("field_evidence") or {}, pages_read),
         fields=[(name, value_text(value)) for name, value in fields.items()],
         lineage=[timeline_entry(r) for r in records], lineage_ok=log.verify(document.id).ok)
+
+
+def boxes_for(fields: dict[str, Any], evidence: dict[str, Any],
+              pages: list[PageText]) -> list[FieldBox]:
+    """The extractor's recorded boxes where it has them; found by matching words otherwise."""
+    recorded = recorded_boxes(evidence, pages)
+    located = {box.field for box in recorded}
+    return recorded + field_boxes({k: v for k, v in fields.items() if k not in located}, pages)
 
 
 def timeline_entry(record: dict[str, Any]) -> dict[str, Any]:

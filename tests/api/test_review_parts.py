@@ -15,10 +15,10 @@ from agent.store.models import Review
 from api.auth import Role
 from api.tables import create_tables
 from api.ui.claims import Claim, ClaimRepository
-from api.ui.evidence import field_boxes
+from api.ui.evidence import field_boxes, recorded_boxes
 from api.ui.pdf_words import text_layer_words
 from api.ui.queue import QueueFilter, build_queue, next_for
-from api.ui.review_page import edited_fields
+from api.ui.review_page import boxes_for, edited_fields
 from api.ui.sessions import SessionRepository
 from api.users import UserRepository
 from evals import fixtures
@@ -114,6 +114,24 @@ def test_evidence_boxes_are_the_ocr_words_spelling_the_value() -> None:
     assert (total.page, total.left, total.top) == (1, pytest.approx(32.6), pytest.approx(14.8))
     assert total.width == pytest.approx(12.0)  # 330..442 px and 4 px on each side
     assert field_boxes({"x": "INV-7"}, []) == []
+
+
+def test_recorded_field_evidence_wins_over_matching() -> None:
+    page = PageText(page=1, text="Total 12.00 INV-9", confidence=90, method="ocr", seconds=0.1,
+                    width=1000, height=2000, boxes=[("Total", 95, 10, 10, 50, 20),
+                                                    ("12.00", 95, 70, 10, 50, 20),
+                                                    ("INV-9", 95, 10, 100, 60, 20)])
+    evidence = {"total": {"page": 1, "bbox": [100, 200, 300, 40], "confidence": 0.9},
+                "invoice_number": {"page": 1, "bbox": None}, "vendor": {"page": 3,
+                                                                        "bbox": [1, 1, 1, 1]}}
+    boxes = boxes_for({"total": "12.00", "invoice_number": "INV-9"}, evidence, [page])
+    by_field = {b.field: b for b in boxes}
+    assert len(boxes) == 2
+    assert by_field["total"].source == "recorded"
+    assert (by_field["total"].left, by_field["total"].top) == (10.0, 10.0)
+    assert (by_field["total"].width, by_field["total"].height) == (30.0, 2.0)
+    assert by_field["invoice_number"].source == "matched"  # no recorded box: found by words
+    assert recorded_boxes(evidence, []) == []  # no page size known: nothing to place
 
 
 def test_text_layer_pdfs_have_word_boxes_too() -> None:
