@@ -21,6 +21,7 @@ from api.commands import (
     serve,
     train,
     users,
+    webhooks,
 )
 from papertrail.errors import PapertrailError
 
@@ -54,6 +55,7 @@ index.register(app)
 llm.register(app)
 config_docs.register(app)
 users.register(app)
+webhooks.register(app)
 
 
 

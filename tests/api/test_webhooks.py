@@ -11,9 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from agent.settings import Settings
 from agent.store import Store
+from api.cli import app
 from api.webhooks import WebhookDelivery, signature, verify_signature
 from tests.api.conftest import FINAL, auth, doc_bytes, status_of, wait_for
 
@@ -104,3 +106,12 @@ def test_needs_review_and_decided_are_delivered_signed_and_retried(
     assert rows["document.needs_review"].last_status_code == 204
     assert rows["document.decided"].attempts == 1
     assert len(Receiver.received) == 2  # each event once
+
+    runner = CliRunner()
+    listed = runner.invoke(app, ["webhooks", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert sorted(d["status"] for d in json.loads(listed.output)) == ["delivered", "delivered"]
+    again = runner.invoke(app, ["webhooks", "redeliver", rows["document.decided"].id[:8]])
+    assert again.exit_code == 0, again.output
+    wait_for(lambda: len(events("document.decided")) == 2, what="the redelivery")
+    assert runner.invoke(app, ["webhooks", "redeliver", "nope"]).exit_code == 2
