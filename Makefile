@@ -27,6 +27,11 @@ system-deps:
 	  echo ">> installing Tesseract (apt)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr; }
+	@# Chromium for the review app's browser tests (Playwright drives it; it never downloads one)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo ">> installing Chromium (apt)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)

@@ -201,6 +201,48 @@ class LineageSettings(BaseSettings):
     )
 
 
+class ReviewAppSettings(BaseSettings):
+    """The reviewer web app (/ui): accounts' sessions, sign-in throttling, claims, page images."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_UI_", extra="ignore")
+
+    session_hours: float = Field(12.0, gt=0, description="A sign-in lasts this long.")
+    secure_cookies: bool = Field(
+        False, description="Mark the session cookie Secure (send it over HTTPS only): set it "
+        "when the app is served over HTTPS, e.g. behind a TLS-terminating proxy.")
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins allowed per account name within "
+        "`login_window_minutes`; more are refused (429) until the window passes.")
+    login_window_minutes: float = Field(15.0, gt=0, description="See `login_max_failures`.")
+    claim_minutes: float = Field(
+        15.0, gt=0, description="A reviewer who opens a document holds it this long (renewed "
+        "while it stays open); nobody else can decide it from the web app meanwhile.")
+    page_dpi: int = Field(110, ge=36, le=300, description="Resolution PDF pages are rendered "
+                          "at for GET /documents/{id}/pages/{n} (cached on disk).")
+
+
+class WebhookSettings(BaseSettings):
+    """Webhooks: `document.needs_review` and `document.decided` POSTed to these URLs, signed."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_WEBHOOK_", extra="ignore")
+
+    urls: list[str] = Field(
+        default_factory=list, description="Receivers (JSON list in the env var); each event is "
+        "delivered to each URL. Off while empty or without `secret`.")
+    secret: SecretStr | None = Field(
+        None, description="Shared secret: each delivery carries `X-Papertrail-Signature: "
+        "sha256=HEX`, the HMAC-SHA256 of `TIMESTAMP.BODY` under it.")
+    timeout_seconds: float = Field(10.0, gt=0, description="Time one delivery attempt may take.")
+    max_attempts: int = Field(8, ge=1, le=50, description="Attempts per delivery (the worker "
+                              "retries with exponential backoff) before it is marked failed.")
+    retry_base_seconds: float = Field(5.0, gt=0, description="Wait before the second attempt; "
+                                      "doubled for each next one, at most 10 minutes.")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.urls) and self.secret is not None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_", env_file=".env", extra="ignore")
 
@@ -248,6 +290,8 @@ class Settings(BaseSettings):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     lineage: LineageSettings = Field(default_factory=LineageSettings)
+    ui: ReviewAppSettings = Field(default_factory=ReviewAppSettings)
+    webhook: WebhookSettings = Field(default_factory=WebhookSettings)
 
     @property
     def resolved_data_dir(self) -> Path:

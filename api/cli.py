@@ -20,6 +20,8 @@ from api.commands import (
     samples,
     serve,
     train,
+    users,
+    webhooks,
 )
 from papertrail.errors import PapertrailError
 
@@ -52,6 +54,8 @@ evaluate.register(app)
 index.register(app)
 llm.register(app)
 config_docs.register(app)
+users.register(app)
+webhooks.register(app)
 
 
 

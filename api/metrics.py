@@ -19,8 +19,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from agent.store.models import Decision, Document, LineageRecord, Review
+from agent.store.models import Decision, Document, LineageRecord, Review, utcnow
 from api.app_resources import AppResources
+from api.ui.claims import ReviewClaim
 from api.worker import queue_depth
 
 BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, float("inf"))
@@ -55,6 +56,8 @@ class PipelineCollector(Collector):
         self._llm_calls = 0
         self._recoveries = 0
         self._failures: dict[str, int] = defaultdict(int)
+        self._reviewer_actions: dict[tuple[str, str], int] = defaultdict(int)
+        self._reviewer_wait: dict[str, _Histogram] = defaultdict(lambda: _Histogram(WAIT_BUCKETS))
 
     def _read_lineage(self) -> None:
         prev = aliased(LineageRecord)
@@ -76,12 +79,17 @@ class PipelineCollector(Collector):
                                         - datetime.fromisoformat(before)).total_seconds())
                     target = self._review_wait if node == "human_review" else self._nodes[node]
                     target.observe(seconds)
+                    if node == "human_review":
+                        self._reviewer_wait[str((payload or {}).get("reviewer"))].observe(seconds)
                 if len(rows) < BATCH:
                     return
 
     def _count(self, node: str, payload: dict) -> None:
         if node == "recovery":
             self._recoveries += 1
+        if node == "human_review":
+            key = (str(payload.get("reviewer")), str(payload.get("action")))
+            self._reviewer_actions[key] += 1
         if node == "error":
             self._failures[payload.get("code") or "unknown"] += 1
         if node == "classify" and (payload.get("prediction") or {}).get("fallback_reason"):
@@ -91,6 +99,23 @@ class PipelineCollector(Collector):
             self._llm_calls += 1
             if not adjudication.get("trusted"):
                 self._llm_rejections += 1
+
+    def _reviewer_metrics(self) -> Iterator:
+        """Per reviewer: decisions by action (relabel and edit are corrections) and the time
+        from review request to their decision. Reviewers are accounts, API key owners and
+        Slack identities: a bounded set."""
+        actions = CounterMetricFamily("papertrail_reviewer_decisions",
+                                      "Review decisions by reviewer and action.",
+                                      labels=["reviewer", "action"])
+        for (reviewer, action), count in sorted(self._reviewer_actions.items()):
+            actions.add_metric([reviewer, action], count)
+        yield actions
+        waits = HistogramMetricFamily("papertrail_reviewer_wait_seconds",
+                                      "Time from review request to decision, by who decided.",
+                                      labels=["reviewer"])
+        for reviewer, hist in sorted(self._reviewer_wait.items()):
+            waits.add_metric([reviewer], hist.exposition(), sum_value=hist.total)
+        yield waits
 
     def collect(self) -> Iterator:
         db = self.state.store.db
@@ -105,6 +130,7 @@ class PipelineCollector(Collector):
             wait.add_metric([], self._review_wait.exposition(), sum_value=self._review_wait.total)
             yield latency
             yield wait
+            yield from self._reviewer_metrics()
             yield CounterMetricFamily("papertrail_classifier_fallbacks",
                                       "Documents the baseline classified instead of BERT.",
                                       value=self._fallbacks)
@@ -130,6 +156,8 @@ class PipelineCollector(Collector):
             pending, oldest = session.execute(
                 select(func.count(), func.min(Review.created_at))
                 .where(Review.status == "pending")).one()
+            claimed = session.scalar(select(func.count()).select_from(ReviewClaim)
+                                     .where(ReviewClaim.expires_at > utcnow())) or 0
         documents = GaugeMetricFamily("papertrail_documents", "Documents by status.",
                                       labels=["status"])
         for status, count in by_status:
@@ -143,6 +171,9 @@ class PipelineCollector(Collector):
         yield decisions
         yield GaugeMetricFamily("papertrail_reviews_pending", "Reviews waiting for a person.",
                                 value=pending)
+        yield GaugeMetricFamily("papertrail_reviews_claimed",
+                                "Pending reviews a reviewer has open in the web app now.",
+                                value=claimed)
         age = 0.0
         if oldest is not None:
             age = (datetime.now(UTC) - oldest).total_seconds()

@@ -156,6 +156,8 @@ class WorkerRuntime:
 
 
 def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) -> None:
+    from api import webhooks  # its delivery task and table, with the others
+
     runtime = WorkerRuntime(settings, overrides)
     app.papertrail_runtime = runtime  # type: ignore[attr-defined]
     opts: dict[str, Any] = dict(
@@ -169,6 +171,7 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
             state = runtime.pipeline_for(doc_id).process(doc_id)
         if state.status == "needs_review" and settings.slack.enabled:
             app.send_task(NOTIFY, args=[doc_id])
+        webhooks.emit(app, runtime.store, settings, doc_id, state.status)
         return {"doc_id": doc_id, "status": state.status, "band": state.band,
                 "label": state.label}
 
@@ -182,6 +185,8 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
         if outcome.acted and settings.slack.enabled:
             app.send_task(NOTIFY, args=[doc_id])
         status = outcome.state.status if outcome.state else None
+        if outcome.acted:
+            webhooks.emit(app, runtime.store, settings, doc_id, status)
         return {"doc_id": doc_id, "acted": outcome.acted, "message": outcome.message,
                 "status": status}
 
@@ -205,6 +210,7 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
         notifier = SlackNotifier.from_settings(settings, runtime.store)
         return notifier.sync(doc_id) if notifier else "slack not configured"
 
+    webhooks.register_task(app, lambda: runtime.store, settings)
     timer = RecoveryTimer(app, settings)
 
     @signals.worker_ready.connect(weak=False)

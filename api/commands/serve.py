@@ -90,6 +90,8 @@ def serve(
         threading.Thread(target=_upload_samples, args=(server, samples), daemon=True).start()
     console.print(f"API docs: {base}/docs · pending reviews: {base}/reviews · health: "
                   f"{base}/healthz · metrics: {base}/metrics")
+    console.print(f"Review in the browser: {base}/ui (accounts: `papertrail user create NAME "
+                  "--role reviewer`)")
     # uvicorn re-raises the signal that stopped it: make SIGTERM, like Ctrl-C, end up here.
     # SIGHUP (the terminal went away) stops the server the same orderly way. Killed outright,
     # serve cannot stop its children: the worker watches for that itself (--parent-pid).

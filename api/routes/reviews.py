@@ -45,7 +45,13 @@ def decide(request: Request, doc_id: str, body: ReviewDecisionIn,
            who: AsReviewer) -> JSONResponse:
     """Approve, reject, relabel or edit. Recorded under the API key owner's name. A review
     decides once: a second decision (here or in Slack) answers 409 and changes nothing."""
-    state = _state(request)
+    return apply_decision(_state(request), doc_id, body, who.owner)
+
+
+def apply_decision(state: AppResources, doc_id: str, body: ReviewDecisionIn,
+                   reviewer: str) -> JSONResponse:
+    """The one way a face decides a review (this API and the web app): checks, queues the
+    resume for a worker, waits for its outcome. Raises HTTPException (404, 409, 422, 503)."""
     review = state.store.reviews.get(doc_id)
     if review is None:
         raise HTTPException(404, detail={"error": "review_not_found", "message": (
@@ -57,7 +63,7 @@ def decide(request: Request, doc_id: str, body: ReviewDecisionIn,
         raise HTTPException(422, detail={"error": "unknown_label", "message": (
             f"Unknown label {body.label!r}; choose one of {', '.join(allowed)}.")})
     try:
-        decision = ReviewDecision(reviewer=who.owner, **body.model_dump())
+        decision = ReviewDecision(reviewer=reviewer, **body.model_dump())
     except ValueError as exc:
         raise HTTPException(422, detail={"error": "invalid_decision", "message": str(
             exc.errors()[0]["msg"] if hasattr(exc, "errors") else exc)}) from None

@@ -1,0 +1,1 @@
+"""The reviewer web app (/ui): server-rendered pages for people deciding reviews."""
