@@ -1,14 +1,21 @@
-"""The review queue: pending reviews oldest first, filtered by band, reason, type and age."""
+"""The review queue: pending reviews oldest first, filtered by band, reason, type and age.
+
+Filters, the count and the page are database queries (JSON paths on the review payload, which
+SQLite and PostgreSQL both answer), so a queue of thousands costs one page of rows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import Select, String, cast, func, select
+
+from agent.store.db import Database
 from agent.store.models import Review
 from api.ui.claims import Claim
 
-MOST = 500  # pending reviews read per request
+MOST = 500  # pending reviews read when looking for the next document
+PAGE_SIZE = 50  # queue rows per page
 
 
 @dataclass(frozen=True)
@@ -18,38 +25,52 @@ class QueueFilter:
     type: str = ""
     min_age_hours: float | None = None
 
-    def keeps(self, review: Review) -> bool:
-        payload = review.payload or {}
-        reasons = " ".join(payload.get("review_reasons") or []).lower()
-        if self.band and payload.get("band") != self.band:
-            return False
-        if self.type and payload.get("label") != self.type:
-            return False
-        if self.reason and self.reason.lower() not in reasons:
-            return False
+    def apply(self, query: Select) -> Select:
+        if self.band:
+            query = query.where(Review.payload["band"].as_string() == self.band)
+        if self.type:
+            query = query.where(Review.payload["label"].as_string() == self.type)
+        if self.reason:
+            reasons = func.lower(cast(Review.payload["review_reasons"], String))
+            query = query.where(reasons.contains(self.reason.lower(), autoescape=True))
         if self.min_age_hours is not None:
-            return review.created_at <= datetime.now(UTC) - timedelta(hours=self.min_age_hours)
-        return True
+            since = datetime.now(UTC) - timedelta(hours=self.min_age_hours)
+            query = query.where(Review.created_at <= since)
+        return query
 
 
 @dataclass
 class Queue:
     items: list[Review]
     claims: dict[str, Claim]
+    total: int = 0
+    oldest: datetime | None = None
+    page: int = 1
+    pages: int = 1
     bands: list[str] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
 
-    @property
-    def oldest(self) -> datetime | None:
-        return self.items[0].created_at if self.items else None
 
-
-def build_queue(pending: list[Review], claims: dict[str, Claim], where: QueueFilter) -> Queue:
-    """`pending` oldest first, as ReviewRepository.pending returns it; the filter choices
-    come from every pending review, the items only from those the filter keeps."""
-    bands = sorted({p for r in pending if (p := (r.payload or {}).get("band"))})
-    types = sorted({p for r in pending if (p := (r.payload or {}).get("label"))})
-    return Queue([r for r in pending if where.keeps(r)], claims, bands, types)
+def load_queue(db: Database, claims: dict[str, Claim], where: QueueFilter, page: int = 1,
+               size: int = PAGE_SIZE) -> Queue:
+    """One page of the pending reviews `where` keeps, oldest first, with their count and the
+    oldest's age; the filter choices come from every pending review."""
+    pending = select(Review).where(Review.status == "pending")
+    kept = where.apply(pending)
+    with db.session() as session:
+        total, oldest = session.execute(
+            where.apply(select(func.count(), func.min(Review.created_at))
+                        .where(Review.status == "pending"))).one()
+        pages = max((total + size - 1) // size, 1)
+        page = min(max(page, 1), pages)
+        items = list(session.scalars(kept.order_by(Review.created_at, Review.doc_id)
+                                     .offset((page - 1) * size).limit(size)))
+        bands, types = (sorted(v for v in session.scalars(
+            select(Review.payload[key].as_string()).where(Review.status == "pending")
+            .distinct()) if v) for key in ("band", "label"))
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return Queue(items, claims, total, oldest, page, pages, bands, types)
 
 
 def next_for(pending: list[Review], claims: dict[str, Claim], reviewer: str,

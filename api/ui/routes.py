@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -19,7 +20,7 @@ from api.routes.documents import readable_document
 from api.routes.reviews import apply_decision
 from api.schemas import ReviewDecisionIn
 from api.ui import web
-from api.ui.queue import MOST, QueueFilter, build_queue, next_for
+from api.ui.queue import MOST, QueueFilter, load_queue, next_for
 from api.ui.review_page import edited_fields, review_screen
 from api.ui.sessions import COOKIE
 
@@ -75,6 +76,7 @@ def _login(request: Request, form: dict[str, str]) -> Response:
         principal.owner, timedelta(hours=settings.session_hours))
     response = RedirectResponse(target, status_code=303)
     web.set_session_cookie(request, response, session)
+    response.delete_cookie(web.SKIPPED_COOKIE, path="/ui")
     return response
 
 
@@ -98,12 +100,13 @@ def _logout(request: Request, form: dict[str, str]) -> Response:
     web.sessions(request).end(request.cookies.get(COOKIE))
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(web.SKIPPED_COOKIE, path="/ui")
     return response
 
 
 @router.get("/reviews")
 def queue(request: Request, band: str = "", reason: str = "", type: str = "",
-          min_age_hours: str = "", note: str = "") -> Response:
+          min_age_hours: str = "", note: str = "", page: int = 1) -> Response:
     who = web.viewer(request)
     if who is None:
         return web.to_login(request)
@@ -112,10 +115,11 @@ def queue(request: Request, band: str = "", reason: str = "", type: str = "",
     state = web.resources(request)
     where = QueueFilter(band=band, reason=reason.strip(), type=type,
                         min_age_hours=_hours(min_age_hours))
-    pending = state.store.reviews.pending(MOST)
-    found = build_queue(pending, web.claims(request).active(), where)
+    found = load_queue(state.store.db, web.claims(request).active(), where, page)
     return web.page(request, "queue.html", {
         "queue": found, "where": where, "wait_text": web.wait_text, "note": note,
+        "query": urlencode({"band": band, "reason": reason, "type": type,
+                            "min_age_hours": min_age_hours}),
         "oldest_wait": web.wait_text(found.oldest) if found.oldest else None}, who=who)
 
 
@@ -129,18 +133,28 @@ def _hours(text: str) -> float | None:
 
 
 @router.get("/reviews/next")
-def next_review(request: Request, after: str = "") -> Response:
-    """The oldest pending document nobody else holds (after deciding or skipping `after`)."""
+def next_review(request: Request, after: str = "", skip: str = "") -> Response:
+    """The oldest pending document nobody else holds, after deciding `after` or skipping
+    `skip`. Skipped documents come back only once every other one has been offered."""
     who = web.viewer(request)
     if who is None:
         return web.to_login(request)
-    if after:
-        web.claims(request).release(after, who.name)  # skipped or decided: free for others
+    skipped = web.skipped(request)
+    for doc_id in (after, skip):
+        if doc_id:
+            web.claims(request).release(doc_id, who.name)  # free for others
+    if skip and skip.isalnum():
+        skipped = [d for d in skipped if d != skip] + [skip]
     pending = web.resources(request).store.reviews.pending(MOST)
-    doc_id = next_for(pending, web.claims(request).active(), who.name, {after})
-    if doc_id is None:
-        return RedirectResponse("/ui/reviews?note=empty", status_code=303)
-    return RedirectResponse(f"/ui/reviews/{doc_id}", status_code=303)
+    held = web.claims(request).active()
+    just_left = {after, skip}
+    doc_id = (next_for(pending, held, who.name, just_left | set(skipped))
+              or next_for(pending, held, who.name, just_left))
+    target = f"/ui/reviews/{doc_id}" if doc_id else "/ui/reviews?note=empty"
+    response = RedirectResponse(target, status_code=303)
+    if skip:
+        web.remember_skips(request, response, skipped)
+    return response
 
 
 @router.get("/reviews/{doc_id}")

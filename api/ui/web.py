@@ -22,6 +22,8 @@ from api.users import UserRepository
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 LOGIN_CSRF_COOKIE = "papertrail_login_csrf"
+SKIPPED_COOKIE = "papertrail_skipped"
+SKIPS_KEPT = 40  # the most recent skips remembered
 SECURITY_HEADERS = {
     # Scripts and styles come from /ui/static only; inline style attributes place the boxes.
     "Content-Security-Policy": "default-src 'self'; img-src 'self'; script-src 'self'; "
@@ -96,6 +98,19 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
     response.set_cookie(COOKIE, token, max_age=int(settings.session_hours * 3600),
                         path="/", httponly=True, samesite="strict",
                         secure=settings.secure_cookies)
+
+
+def skipped(request: Request) -> list[str]:
+    """Documents this browser skipped since signing in, most recent last."""
+    return [d for d in request.cookies.get(SKIPPED_COOKIE, "").split(".") if d.isalnum()]
+
+
+def remember_skips(request: Request, response: Response, doc_ids: list[str]) -> None:
+    """A browser-session cookie (no expiry; cleared at sign-in and sign-out): a skipped
+    document is not offered again until the others have been."""
+    response.set_cookie(SKIPPED_COOKIE, ".".join(doc_ids[-SKIPS_KEPT:]), path="/ui",
+                        httponly=True, samesite="strict",
+                        secure=resources(request).settings.ui.secure_cookies)
 
 
 def login_csrf_token(request: Request) -> str:

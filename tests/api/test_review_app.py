@@ -180,6 +180,32 @@ def test_a_text_document_and_a_decision_taken_elsewhere(client: TestClient,
     store.db.dispose()
 
 
+def test_skipped_documents_wait_until_the_others_were_offered(
+        client: TestClient, accounts: UserRepository) -> None:
+    store = Store.from_settings(Settings())
+    ids = []
+    for n in range(3):
+        ids.append(client.post("/documents", files={"file": (
+            f"memo-{n}.txt", f"Memo {n}: pay the plumber\n".encode(), "text/plain")},
+            headers=auth("submitter")).json()["id"])
+        store.reviews.open(ids[-1], {"doc_id": ids[-1], "filename": f"memo-{n}.txt",
+                                     "band": "unreadable", "review_reasons": ["none read"]})
+    assert sign_in(client, "rita").status_code == 303
+
+    def goes_to(path: str) -> str:
+        return client.get(path, follow_redirects=False).headers["location"]
+
+    first, second, third = (f"/ui/reviews/{d}" for d in ids)
+    assert goes_to("/ui/reviews/next") == first
+    assert goes_to(f"/ui/reviews/next?skip={ids[0]}") == second
+    assert goes_to(f"/ui/reviews/next?after={ids[1]}") == third  # not the skipped first
+    assert goes_to(f"/ui/reviews/next?skip={ids[2]}") == second
+    assert goes_to(f"/ui/reviews/next?skip={ids[1]}") == first  # all skipped: oldest again
+    assert sign_in(client, "rita").status_code == 303  # a new session forgets the skips
+    assert goes_to(f"/ui/reviews/next?after={ids[2]}") == first
+    store.db.dispose()
+
+
 def test_user_commands(tmp_path: Path) -> None:
     runner = CliRunner()
     data = ["--data-dir", str(tmp_path / "var")]

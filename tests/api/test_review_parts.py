@@ -17,7 +17,7 @@ from api.tables import create_tables
 from api.ui.claims import Claim, ClaimRepository
 from api.ui.evidence import field_boxes, recorded_boxes
 from api.ui.pdf_words import text_layer_words
-from api.ui.queue import QueueFilter, build_queue, next_for
+from api.ui.queue import QueueFilter, load_queue, next_for
 from api.ui.review_page import boxes_for, edited_fields
 from api.ui.sessions import SessionRepository
 from api.users import UserRepository
@@ -74,28 +74,41 @@ def review(doc_id: str, hours_ago: float, band: str, label: str, reason: str) ->
                   payload={"band": band, "label": label, "review_reasons": [reason]})
 
 
-def test_queue_filters_and_next_document() -> None:
-    pending = [review("a", 30, "ambiguous", "invoice", "band ambiguous is not auto-approved"),
-               review("b", 5, "unreadable", "receipt", "no text could be read"),
-               review("c", 1, "ambiguous", "receipt", "total over the limit")]
-    assert [r.doc_id for r in build_queue(pending, {}, QueueFilter()).items] == ["a", "b", "c"]
-    by_band = build_queue(pending, {}, QueueFilter(band="ambiguous"))
-    assert [r.doc_id for r in by_band.items] == ["a", "c"]
-    assert by_band.oldest == pending[0].created_at
-    assert by_band.bands == ["ambiguous", "unreadable"] and by_band.types == ["invoice", "receipt"]
-    assert [r.doc_id for r in build_queue(pending, {}, QueueFilter(type="receipt")).items] == [
-        "b", "c"]
-    assert [r.doc_id for r in build_queue(pending, {}, QueueFilter(reason="LIMIT")).items] == [
-        "c"]
-    assert [r.doc_id for r in build_queue(pending, {}, QueueFilter(min_age_hours=4)).items] == [
-        "a", "b"]
-    assert build_queue([], {}, QueueFilter()).oldest is None
+def test_queue_filters_pages_and_next_document(store: Store, db_settings: Settings) -> None:
+    ids = {tag: a_document(store, db_settings, tag) for tag in "abc"}
+    pending = [review(ids["a"], 30, "ambiguous", "invoice", "band ambiguous is not auto-approved"),
+               review(ids["b"], 5, "unreadable", "receipt", "no text could be 50%_read"),
+               review(ids["c"], 1, "ambiguous", "receipt", "total over the limit")]
+    with store.db.session() as session:
+        session.add_all(pending)
+    tag = {doc_id: t for t, doc_id in ids.items()}
 
-    held = {"a": Claim("rex", datetime.now(UTC) + timedelta(minutes=5))}
-    assert next_for(pending, held, "rita", set()) == "b"  # rex holds the oldest
-    assert next_for(pending, held, "rex", set()) == "a"
-    assert next_for(pending, held, "rita", {"b"}) == "c"
-    assert next_for(pending, held, "rita", {"b", "c"}) is None
+    def shown(where: QueueFilter, page: int = 1, size: int = 50) -> list[str]:
+        return [tag[r.doc_id] for r in load_queue(store.db, {}, where, page, size).items]
+
+    assert shown(QueueFilter()) == ["a", "b", "c"]
+    by_band = load_queue(store.db, {}, QueueFilter(band="ambiguous"))
+    assert [tag[r.doc_id] for r in by_band.items] == ["a", "c"] and by_band.total == 2
+    assert abs((by_band.oldest - pending[0].created_at).total_seconds()) < 1
+    assert by_band.bands == ["ambiguous", "unreadable"] and by_band.types == ["invoice", "receipt"]
+    assert shown(QueueFilter(type="receipt")) == ["b", "c"]
+    assert shown(QueueFilter(reason="LIMIT")) == ["c"]
+    assert shown(QueueFilter(reason="50%_")) == ["b"]  # LIKE wildcards are literal
+    assert shown(QueueFilter(reason="5%")) == []
+    assert shown(QueueFilter(min_age_hours=4)) == ["a", "b"]
+    assert shown(QueueFilter(), page=2, size=2) == ["c"]
+    last = load_queue(store.db, {}, QueueFilter(), page=9, size=2)  # past the end: the last
+    assert (last.page, last.pages, last.total) == (2, 2, 3)
+    empty = load_queue(store.db, {}, QueueFilter(band="none"))
+    assert empty.items == [] and empty.oldest is None and empty.total == 0
+
+    pending = store.reviews.pending()
+    a, b, c = ids["a"], ids["b"], ids["c"]
+    held = {a: Claim("rex", datetime.now(UTC) + timedelta(minutes=5))}
+    assert next_for(pending, held, "rita", set()) == b  # rex holds the oldest
+    assert next_for(pending, held, "rex", set()) == a
+    assert next_for(pending, held, "rita", {b}) == c
+    assert next_for(pending, held, "rita", {b, c}) is None
 
 
 def test_evidence_boxes_are_the_ocr_words_spelling_the_value() -> None:
