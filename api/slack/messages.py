@@ -38,8 +38,18 @@ def _summary(doc_id: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
     return blocks
 
 
-def review_blocks(doc_id: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """The message posted when a document needs review, with its decision buttons."""
+def screen_link(screen_url: str | None) -> list[dict[str, Any]]:
+    """A link to the document's review screen in the web app (its page, evidence boxes)."""
+    if not screen_url:
+        return []
+    return [_text(f"<{screen_url}|Open the review screen> · the page, each field's evidence "
+                  "box and the lineage")]
+
+
+def review_blocks(doc_id: str, payload: dict[str, Any],
+                  screen_url: str | None = None) -> list[dict[str, Any]]:
+    """The message posted when a document needs review, with its decision buttons and a link
+    to the web app's review screen."""
     labels = [label for label in payload.get("allowed_labels") or [] if label][:100]
     actions: list[dict[str, Any]] = [
         {"type": "button", "action_id": APPROVE, "style": "primary", "value": doc_id,
@@ -55,8 +65,8 @@ def review_blocks(doc_id: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
             "placeholder": {"type": "plain_text", "text": "Change label"},
             "options": [{"text": {"type": "plain_text", "text": label},
                          "value": f"{doc_id}|{label}"} for label in labels]})
-    return [*_summary(doc_id, payload), {"type": "actions", "block_id": "decide",
-                                         "elements": actions}]
+    return [*_summary(doc_id, payload), *screen_link(screen_url),
+            {"type": "actions", "block_id": "decide", "elements": actions}]
 
 
 def unknown_label(label: str, payload: dict[str, Any]) -> str | None:

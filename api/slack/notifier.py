@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from agent.settings import Settings, SlackSettings
 from agent.store import Store
+from api.page_images import NoPageImageError, PageImages
 from api.slack.messages import decided_blocks, review_blocks
 from api.tables import SlackMessage
 
@@ -29,14 +30,22 @@ def web_client(slack: SlackSettings) -> WebClient:
 
 
 class SlackNotifier:
-    def __init__(self, client: WebClient, channel: str, store: Store) -> None:
+    def __init__(self, client: WebClient, channel: str, store: Store,
+                 settings: Settings | None = None) -> None:
         self.client, self.channel, self.store = client, channel, store
+        self.settings = settings
 
     @classmethod
     def from_settings(cls, settings: Settings, store: Store) -> SlackNotifier | None:
         if not settings.slack.enabled:
             return None
-        return cls(web_client(settings.slack), str(settings.slack.channel), store)
+        return cls(web_client(settings.slack), str(settings.slack.channel), store, settings)
+
+    def _screen_url(self, doc_id: str) -> str | None:
+        """The review screen at PAPERTRAIL_API_PUBLIC_URL (the address people reach)."""
+        if self.settings is None:
+            return None
+        return f"{self.settings.api.resolved_public_url}/ui/reviews/{doc_id}"
 
     def sync(self, doc_id: str) -> str:
         """Post or update the message to match the review; say what was done."""
@@ -77,14 +86,35 @@ class SlackNotifier:
             return "already posted"  # another worker claimed it first
         try:
             response = self.client.chat_postMessage(
-                channel=self.channel, blocks=review_blocks(doc_id, payload),
+                channel=self.channel,
+                blocks=review_blocks(doc_id, payload, self._screen_url(doc_id)),
                 text=f"Document {payload.get('filename') or doc_id[:12]} needs review")
         except Exception:
             with self.store.db.session() as session:  # let a retry post it
                 session.delete(session.get(SlackMessage, doc_id))
             raise
         self._set(doc_id, state="posted", ts=response["ts"], channel=response["channel"])
-        return "posted"
+        return "posted" + self._share_first_page(doc_id, response["channel"], response["ts"])
+
+    def _share_first_page(self, doc_id: str, channel: str, ts: str) -> str:
+        """Upload page 1 into the message's thread (the bot needs `files:write`). Slack cannot
+        fetch /documents/{id}/pages/1 itself (it takes a key), so the image is sent. A failure
+        is logged and never repeats the post."""
+        document = self.store.documents.get(doc_id)
+        if self.settings is None or document is None:
+            return ""
+        try:
+            page = PageImages(self.store, self.settings).path(document, 1)
+            self.client.files_upload_v2(
+                channel=channel, thread_ts=ts, file=str(page), title="Page 1",
+                filename=f"{doc_id[:12]}-page-1.png", alt_txt="The document's first page")
+        except NoPageImageError:
+            return ""  # plain text: the message shows its fields and snippet
+        except Exception as exc:
+            log.warning("could not upload page 1 of %s to Slack: %s: %s", doc_id,
+                        type(exc).__name__, exc)
+            return " (page 1 not uploaded)"
+        return " with page 1"
 
     def _set(self, doc_id: str, **values: object) -> None:
         with self.store.db.session() as session:

@@ -16,18 +16,28 @@ class MockSlack:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.answers: list[tuple[str, dict[str, Any]]] = []
+        self.uploads: dict[str, bytes] = {}  # file id -> bytes sent to its upload URL
         self._lock = threading.Lock()
         mock = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 method = self.path.rsplit("/", 1)[-1]
-                raw = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
+                data = self.rfile.read(int(self.headers.get("content-length") or 0))
+                if self.path.startswith("/upload/"):  # step 2 of files_upload_v2: raw bytes
+                    with mock._lock:
+                        mock.uploads[method] = data
+                    self.send_response(200)
+                    self.send_header("content-length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"OK")
+                    return
+                raw = data.decode()
                 if "json" in (self.headers.get("content-type") or ""):
                     args = json.loads(raw or "{}")
                 else:
                     args = {k: v[0] for k, v in parse_qs(raw).items()}
-                    for key in ("blocks", "view"):
+                    for key in ("blocks", "view", "files"):
                         if isinstance(args.get(key), str):
                             args[key] = json.loads(args[key])
                 answer = mock.answer(method, args)
@@ -58,6 +68,14 @@ class MockSlack:
         if method == "chat.postMessage":
             return {"ok": True, "channel": args.get("channel"), "ts": f"{time.time():.6f}",
                     "message": {"text": args.get("text")}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{len(self.calls) + 1}"
+            port = self.server.server_address[1]
+            return {"ok": True, "file_id": file_id,
+                    "upload_url": f"http://127.0.0.1:{port}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")}
+                                          for f in args.get("files") or []]}
         if method == "chat.update":
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         return {"ok": True}

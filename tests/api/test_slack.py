@@ -21,6 +21,7 @@ def slack(api_env, monkeypatch):
             "PAPERTRAIL_SLACK_BOT_TOKEN": "xoxb-test", "PAPERTRAIL_SLACK_SIGNING_SECRET": SECRET,
             "PAPERTRAIL_SLACK_CHANNEL": "C1", "PAPERTRAIL_SLACK_API_BASE_URL": mock.base_url,
             "PAPERTRAIL_SLACK_REVIEWERS": json.dumps({"U_RITA": "rita", "U_ADA": "ada"}),
+            "PAPERTRAIL_API_PUBLIC_URL": "https://papertrail.example.com",
         }.items():
             monkeypatch.setenv(name, value)
         yield mock
@@ -50,8 +51,17 @@ def test_review_through_slack_acts_once_and_updates_the_message(slack, client,
     message = wait_for(lambda: message_for(slack, doc_id), what="chat.postMessage")
     text = json.dumps(message["blocks"])
     for expected in ("invoice", "60.0%", "ambiguous", "INV-2001", "not auto-approved",
-                     "pt_approve", "pt_reject", "pt_relabel", "pt_edit"):
+                     "pt_approve", "pt_reject", "pt_relabel", "pt_edit",
+                     f"<https://papertrail.example.com/ui/reviews/{doc_id}|Open the review"):
         assert expected in text, expected
+
+    # Page 1 is uploaded into the message's thread (Slack cannot fetch it with no API key).
+    shared = wait_for(lambda: slack.of("files.completeUploadExternal"), what="page upload")[0]
+    posted = slack.answered("chat.postMessage")[0]
+    assert (shared["channel_id"], shared["thread_ts"]) == (posted["channel"], posted["ts"])
+    file_id = shared["files"][0]["id"]
+    assert slack.uploads[file_id].startswith(b"\x89PNG\r\n\x1a\n")
+    assert slack.of("files.getUploadURLExternal")[0]["length"] == str(len(slack.uploads[file_id]))
 
     # Not on the allow-list: told so, nothing decided.
     assert click(client, block_action("U_MALLORY", "pt_approve", doc_id)).status_code == 200
