@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from agent.store.models import Decision, Document, LineageRecord, Review, utcnow
+from api import review_stats
 from api.app_resources import AppResources
 from api.ui.claims import ReviewClaim
 from api.worker import queue_depth
@@ -171,6 +172,7 @@ class PipelineCollector(Collector):
         yield decisions
         yield GaugeMetricFamily("papertrail_reviews_pending", "Reviews waiting for a person.",
                                 value=pending)
+        yield from review_stats.metric_families(db)
         yield GaugeMetricFamily("papertrail_reviews_claimed",
                                 "Pending reviews a reviewer has open in the web app now.",
                                 value=claimed)

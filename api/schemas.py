@@ -109,7 +109,8 @@ class ReviewOutcome(BaseModel):
     acted: bool | None = Field(None, description="False when the review was already decided.")
     message: str
     status: str | None = Field(None, description="The document's status afterwards.")
-    task_id: str
+    task_id: str | None = Field(None, description="The worker task; none for a QA second "
+                                "look, which is recorded at once.")
 
 
 class ComponentHealth(BaseModel):

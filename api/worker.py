@@ -36,6 +36,7 @@ from agent.pipeline import InvalidReviewDecisionError, Pipeline
 from agent.review import ReviewDecision
 from agent.settings import Settings
 from agent.store import Store
+from api import qa
 from api.recovery import recover_stalled
 from api.tables import create_tables
 
@@ -169,6 +170,7 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
     def process(self: Any, doc_id: str) -> dict[str, Any]:
         with heartbeat(runtime.store, doc_id, settings.worker.stalled_after_seconds / 3):
             state = runtime.pipeline_for(doc_id).process(doc_id)
+        qa.maybe_sample(runtime.store, settings, state, runtime.pipeline.services.classifier.labels)
         if state.status == "needs_review" and settings.slack.enabled:
             app.send_task(NOTIFY, args=[doc_id])
         webhooks.emit(app, runtime.store, settings, doc_id, state.status)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from agent.review import ReviewDecision
+from api import qa
 from api.app_resources import AppResources
 from api.auth import AsReviewer
 from api.schemas import ReviewDecisionIn, ReviewItem, ReviewOutcome, errors
@@ -67,6 +68,8 @@ def apply_decision(state: AppResources, doc_id: str, body: ReviewDecisionIn,
     except ValueError as exc:
         raise HTTPException(422, detail={"error": "invalid_decision", "message": str(
             exc.errors()[0]["msg"] if hasattr(exc, "errors") else exc)}) from None
+    if (review.payload or {}).get("qa"):  # a second look: recorded, the outcome stands
+        return qa.record_verdict(state.store, doc_id, decision)
     try:
         task = state.enqueue_resume(doc_id, decision.model_dump())
     except Exception as exc:  # any broker failure: nothing was queued, nothing changed

@@ -19,12 +19,13 @@ from api.page_images import PageImages
 from api.routes.documents import readable_document
 from api.routes.reviews import apply_decision
 from api.schemas import ReviewDecisionIn
-from api.ui import web
+from api.ui import admin, web
 from api.ui.queue import MOST, QueueFilter, load_queue, next_for
 from api.ui.review_page import edited_fields, review_screen
 from api.ui.sessions import COOKIE
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
+router.include_router(admin.router)
 
 
 @router.get("")
