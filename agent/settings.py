@@ -220,11 +220,10 @@ class ReviewAppSettings(BaseSettings):
     page_dpi: int = Field(110, ge=36, le=300, description="Resolution PDF pages are rendered "
                           "at for GET /documents/{id}/pages/{n} (cached on disk).")
     qa_sample_rate: float = Field(
-        0.0, ge=0, le=1, validation_alias=AliasChoices("PAPERTRAIL_REVIEW_QA_SAMPLE_RATE",
-                                                       "qa_sample_rate"),
-        description="QA second look: this share of auto-approved documents (chosen by their "
-        "id, so always the same ones) also goes to the review queue as a `qa` item; its "
-        "outcome stands, the reviewer's verdict is recorded and counted (/metrics, /ui/admin).")
+        0.0, ge=0, le=1, description="QA second look: this share of auto-approved documents "
+        "(chosen by their id, so always the same ones) also goes to the review queue as a "
+        "`qa` item; its outcome stands, the reviewer's verdict is recorded and counted "
+        "(/metrics, /ui/admin).")
 
 
 class WebhookSettings(BaseSettings):

@@ -1,6 +1,6 @@
 """QA second look: a share of auto-approved documents also goes to the review queue.
 
-The share is PAPERTRAIL_REVIEW_QA_SAMPLE_RATE; a document is in or out by its id's hash, so
+The share is PAPERTRAIL_UI_QA_SAMPLE_RATE; a document is in or out by its id's hash, so
 a retried task samples the same ones. A QA item's document keeps its outcome: the reviewer's
 verdict is recorded on the review (who, what, when) and counted, an approval as agreement with
 the machine, anything else as disagreement. It never resumes the graph."""

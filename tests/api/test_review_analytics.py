@@ -29,7 +29,7 @@ def test_the_sample_is_the_rate_and_stable_per_document() -> None:
 
 @pytest.fixture
 def qa_everything(api_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PAPERTRAIL_REVIEW_QA_SAMPLE_RATE", "1.0")
+    monkeypatch.setenv("PAPERTRAIL_UI_QA_SAMPLE_RATE", "1.0")
 
 
 def upload(client, tag: str, *extra: str) -> str:
