@@ -58,6 +58,18 @@ def test_qa_second_look_and_reviewer_analytics(qa_everything, client, start_work
     assert pending[auto]["qa"] is True and "QA second look" in pending[auto]["review_reasons"][0]
     assert "qa" not in pending[ambiguous]  # only auto-approvals are sampled
 
+    store = Store.from_settings(Settings())
+    create_tables(store.db)
+    accounts = UserRepository(store.db)
+    accounts.create("ada", Role.admin, PASSWORD)
+    accounts.create("rex", Role.reviewer, PASSWORD)
+    store.db.dispose()
+    assert sign_in(client, "rex").status_code == 303
+    screen = client.get(f"/ui/reviews/{auto}")  # the app shows a QA item like any other
+    assert screen.status_code == 200 and "QA second look" in screen.text
+    assert 'id="approve-form"' in screen.text
+    client.get(f"/ui/reviews/next?skip={auto}")  # leaves it (the claim is released)
+
     # The QA verdict is recorded once; the document keeps its outcome, no graph resumes.
     verdict = client.post(f"/reviews/{auto}", headers=auth("reviewer"),
                           json={"action": "relabel", "label": "receipt"})
@@ -79,12 +91,6 @@ def test_qa_second_look_and_reviewer_analytics(qa_everything, client, start_work
     assert metric(text, 'papertrail_qa_reviews{state="pending"}') == 0
     assert metric(text, "papertrail_qa_disagreement_ratio") == 1.0
 
-    store = Store.from_settings(Settings())
-    create_tables(store.db)
-    accounts = UserRepository(store.db)
-    accounts.create("ada", Role.admin, PASSWORD)
-    accounts.create("rex", Role.reviewer, PASSWORD)
-    store.db.dispose()
     assert sign_in(client, "rex").status_code == 303
     assert client.get("/ui/admin").status_code == 403
     assert sign_in(client, "ada").status_code == 303
