@@ -11,10 +11,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Select, String, cast, func, select
 
 from agent.store.db import Database
-from agent.store.models import Review
-from api.ui.claims import Claim
+from agent.store.models import Review, utcnow
+from api.ui.claims import Claim, ReviewClaim
 
-MOST = 500  # pending reviews read when looking for the next document
 PAGE_SIZE = 50  # queue rows per page
 
 
@@ -73,11 +72,12 @@ def load_queue(db: Database, claims: dict[str, Claim], where: QueueFilter, page:
     return Queue(items, claims, total, oldest, page, pages, bands, types)
 
 
-def next_for(pending: list[Review], claims: dict[str, Claim], reviewer: str,
-             skip: set[str]) -> str | None:
+def next_for(db: Database, reviewer: str, skip: set[str]) -> str | None:
     """The oldest pending review nobody else holds, other than those in `skip`."""
-    for review in pending:
-        holder = claims.get(review.doc_id)
-        if review.doc_id not in skip and (holder is None or holder.reviewer == reviewer):
-            return review.doc_id
-    return None
+    held = select(ReviewClaim.doc_id).where(ReviewClaim.expires_at > utcnow(),
+                                            ReviewClaim.reviewer != reviewer)
+    query = select(Review.doc_id).where(Review.status == "pending", Review.doc_id.not_in(held))
+    if skip:
+        query = query.where(Review.doc_id.not_in(sorted(skip)))
+    with db.session() as session:
+        return session.scalar(query.order_by(Review.created_at, Review.doc_id).limit(1))

@@ -20,7 +20,7 @@ from api.routes.documents import readable_document
 from api.routes.reviews import apply_decision
 from api.schemas import ReviewDecisionIn
 from api.ui import admin, web
-from api.ui.queue import MOST, QueueFilter, load_queue, next_for
+from api.ui.queue import QueueFilter, load_queue, next_for
 from api.ui.review_page import edited_fields, review_screen
 from api.ui.sessions import COOKIE
 
@@ -146,11 +146,10 @@ def next_review(request: Request, after: str = "", skip: str = "") -> Response:
             web.claims(request).release(doc_id, who.name)  # free for others
     if skip and skip.isalnum():
         skipped = [d for d in skipped if d != skip] + [skip]
-    pending = web.resources(request).store.reviews.pending(MOST)
-    held = web.claims(request).active()
-    just_left = {after, skip}
-    doc_id = (next_for(pending, held, who.name, just_left | set(skipped))
-              or next_for(pending, held, who.name, just_left))
+    db = web.resources(request).store.db
+    just_left = {d for d in (after, skip) if d}
+    doc_id = (next_for(db, who.name, just_left | set(skipped))
+              or next_for(db, who.name, just_left))
     target = f"/ui/reviews/{doc_id}" if doc_id else "/ui/reviews?note=empty"
     response = RedirectResponse(target, status_code=303)
     if skip:

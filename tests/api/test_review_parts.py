@@ -14,7 +14,7 @@ from agent.store import Store
 from agent.store.models import Review
 from api.auth import Role
 from api.tables import create_tables
-from api.ui.claims import Claim, ClaimRepository
+from api.ui.claims import ClaimRepository
 from api.ui.evidence import field_boxes, recorded_boxes
 from api.ui.pdf_words import text_layer_words
 from api.ui.queue import QueueFilter, load_queue, next_for
@@ -102,13 +102,15 @@ def test_queue_filters_pages_and_next_document(store: Store, db_settings: Settin
     empty = load_queue(store.db, {}, QueueFilter(band="none"))
     assert empty.items == [] and empty.oldest is None and empty.total == 0
 
-    pending = store.reviews.pending()
     a, b, c = ids["a"], ids["b"], ids["c"]
-    held = {a: Claim("rex", datetime.now(UTC) + timedelta(minutes=5))}
-    assert next_for(pending, held, "rita", set()) == b  # rex holds the oldest
-    assert next_for(pending, held, "rex", set()) == a
-    assert next_for(pending, held, "rita", {b}) == c
-    assert next_for(pending, held, "rita", {b, c}) is None
+    ClaimRepository(store.db).take(a, "rex", timedelta(minutes=5))
+    ClaimRepository(store.db).take(c, "old", timedelta(seconds=-1))  # lapsed: free again
+    assert next_for(store.db, "rita", set()) == b  # rex holds the oldest
+    assert next_for(store.db, "rex", set()) == a
+    assert next_for(store.db, "rita", {b}) == c
+    assert next_for(store.db, "rita", {b, c}) is None
+    assert store.reviews.claim(b, {"action": "approve"}, "rita")  # decided: not pending
+    assert next_for(store.db, "rita", set()) == c
 
 
 def test_evidence_boxes_are_the_ocr_words_spelling_the_value() -> None:
