@@ -12,7 +12,9 @@ account (the real /ui/login form), it times, one request at a time over HTTP:
 
 - GET /ui/reviews (the queue page) against GET /reviews (the JSON list, default limit);
 - GET /ui/reviews/{id} (the review screen; it also claims the document) against
-  GET /documents/{id}, on the seed documents (real lineage, real payloads).
+  GET /documents/{id}, on the seed documents (real lineage, real payloads);
+- GET /ui/reviews/next ("Start reviewing": finds the oldest document nobody else holds; a
+  redirect), which has no JSON twin.
 
 Prints a table (p50/p95 ms and the HTML/JSON ratio) and writes
 benchmarks/results/review-app.json.
@@ -120,13 +122,13 @@ def sign_in(client: httpx.Client, name: str) -> None:
         raise SystemExit(f"sign-in failed: {response.status_code}")
 
 
-def timed(client: httpx.Client, paths: list[str]) -> list[float]:
+def timed(client: httpx.Client, paths: list[str], expect: int = 200) -> list[float]:
     out = []
     for path in paths:
         t0 = time.perf_counter()
         response = client.get(path)
         out.append(time.perf_counter() - t0)
-        if response.status_code != 200:
+        if response.status_code != expect:
             raise SystemExit(f"GET {path}: {response.status_code} {response.text[:300]}")
     return out
 
@@ -174,6 +176,8 @@ def main() -> None:
                     "queue_json": row("GET /reviews", timed(api, ["/reviews"] * args.requests)),
                     "screen_html": row("GET /ui/reviews/{id}", timed(ui, screens)),
                     "screen_json": row("GET /documents/{id}", timed(api, docs)),
+                    "next": row("GET /ui/reviews/next (303)",
+                                timed(ui, ["/ui/reviews/next"] * args.requests, 303)),
                 }
                 queue_rows = ui.get("/ui/reviews").text.count('<td class="claim">')
     finally:
@@ -190,7 +194,8 @@ def main() -> None:
     table = Table("request", "n", "p50 ms", "p95 ms", "HTML/JSON p50",
                   title=f"review app with {args.pending} pending reviews")
     for name, ratio in (("queue_html", ratios["queue"]), ("queue_json", None),
-                        ("screen_html", ratios["screen"]), ("screen_json", None)):
+                        ("screen_html", ratios["screen"]), ("screen_json", None),
+                        ("next", None)):
         r = results[name]
         table.add_row(r["request"], str(r["n"]), str(r["p50_ms"]), str(r["p95_ms"]),
                       f"{ratio}x" if ratio is not None else "")
