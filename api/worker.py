@@ -36,6 +36,7 @@ from agent.pipeline import InvalidReviewDecisionError, Pipeline
 from agent.review import ReviewDecision
 from agent.settings import Settings
 from agent.store import Store
+from api.broker import celery_broker
 from api.recovery import recover_stalled
 from api.tables import create_tables
 
@@ -88,7 +89,8 @@ def make_celery(settings: Settings, **overrides: Any) -> Celery:
     """A Celery app for these settings, with the tasks registered. `overrides` replace parts of
     the pipeline its tasks run, as for `Services.from_settings` (tests run workers on stand-ins
     this way)."""
-    app = Celery("papertrail", broker=broker_url(settings), backend=result_backend(settings))
+    broker = celery_broker(broker_url(settings), settings.worker.poll_seconds)
+    app = Celery("papertrail", broker=broker.pop("broker_url"), backend=result_backend(settings))
     app.conf.update(
         task_default_queue=settings.worker.queue,
         task_acks_late=True,
@@ -98,9 +100,7 @@ def make_celery(settings: Settings, **overrides: Any) -> Celery:
         result_expires=timedelta(days=1),
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
-        # Redis redelivers a dead worker's message after this long (acks late).
-        broker_transport_options={"visibility_timeout": 3600}
-        if broker_url(settings).startswith("redis") else {},
+        **broker,
     )
     app.papertrail_settings = settings  # type: ignore[attr-defined]
     _register_tasks(app, settings, overrides)
@@ -329,11 +329,13 @@ def queue_depth(app: Celery) -> int | None:
         return None
 
 
-def run_worker(settings: Settings, concurrency: int | None = None, pool: str = "prefork",
+def run_worker(settings: Settings, concurrency: int | None = None, pool: str | None = None,
                loglevel: str = "INFO", hostname: str | None = None, **overrides: Any) -> None:
     """Run a worker in this process until it is stopped (SIGTERM/SIGINT: warm shutdown).
-    `overrides` replace parts of its pipeline, as for `Services.from_settings`."""
+    `overrides` replace parts of its pipeline, as for `Services.from_settings`. Pool and
+    concurrency default to PAPERTRAIL_WORKER_POOL / _CONCURRENCY."""
     app = make_celery(settings, **overrides)
+    pool = pool or settings.worker.pool
     argv = ["worker", f"--loglevel={loglevel}", f"--pool={pool}", "-Q", settings.worker.queue,
             f"--concurrency={concurrency or settings.worker.concurrency}", "--without-gossip",
             "--without-mingle", "--without-heartbeat"]
