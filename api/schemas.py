@@ -55,7 +55,7 @@ class DocumentView(BaseModel):
     decision: DecisionView | None = None
     queue_position: int | None = Field(
         None, description="While `received`: place among the documents waiting for a worker "
-        "(1 = next); 0 while `processing`; null once processed. GET /documents/{id} only.")
+        "(1 = next); 0 while `processing`; null once processed.")
     estimated_wait_seconds: float | None = Field(
         None, description="While queued: position divided by the recent processing rate "
         "(null when nothing finished recently to measure it).")

@@ -39,6 +39,7 @@ from agent.store import Store
 from api.broker import celery_broker
 from api.recovery import recover_stalled
 from api.tables import create_tables
+from papertrail.cpus import available_cpus
 
 log = logging.getLogger(__name__)
 
@@ -329,15 +330,30 @@ def queue_depth(app: Celery) -> int | None:
         return None
 
 
+def split_cores(settings: Settings, tasks: int, pool: str) -> Settings:
+    """Share the cores between the tasks a worker runs at once: torch's threads (the classifier,
+    the embedder) and, with prefork, each process's OCR slots. Many small inferences side by
+    side beat each one spread over every core; values set explicitly are kept."""
+    share = max(1, available_cpus() // max(1, tasks))
+    update: dict[str, Any] = {}
+    if "torch_threads" not in settings.classifier.model_fields_set:
+        update["classifier"] = settings.classifier.model_copy(update={"torch_threads": share})
+    if pool == "prefork" and "ocr_workers" not in settings.model_fields_set:
+        update["ocr_workers"] = share
+    return settings.model_copy(update=update)
+
+
 def run_worker(settings: Settings, concurrency: int | None = None, pool: str | None = None,
                loglevel: str = "INFO", hostname: str | None = None, **overrides: Any) -> None:
     """Run a worker in this process until it is stopped (SIGTERM/SIGINT: warm shutdown).
     `overrides` replace parts of its pipeline, as for `Services.from_settings`. Pool and
     concurrency default to PAPERTRAIL_WORKER_POOL / _CONCURRENCY."""
-    app = make_celery(settings, **overrides)
     pool = pool or settings.worker.pool
+    concurrency = concurrency or settings.worker.concurrency
+    app = make_celery(split_cores(settings, 1 if pool == "solo" else concurrency, pool),
+                      **overrides)
     argv = ["worker", f"--loglevel={loglevel}", f"--pool={pool}", "-Q", settings.worker.queue,
-            f"--concurrency={concurrency or settings.worker.concurrency}", "--without-gossip",
+            f"--concurrency={concurrency}", "--without-gossip",
             "--without-mingle", "--without-heartbeat"]
     if hostname:
         argv.append(f"--hostname={hostname}")

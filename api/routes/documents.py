@@ -149,18 +149,17 @@ def get_document(request: Request, doc_id: str,
     """Status, band, label, confidence, fields, rule results and the final decision; while
     queued, the place in the queue and the estimated wait."""
     state = _state(request)
-    document = readable_document(state, doc_id, who)
-    place = state.queue.place(document)
-    return document_view(state, document).model_copy(update={
-        "queue_position": place.position,
-        "estimated_wait_seconds": place.estimated_wait_seconds})
+    return document_view(state, readable_document(state, doc_id, who))
 
 
 def document_view(state: AppResources, document: Document) -> DocumentView:
-    """The row, its final decision and what its graph state says (band, label, fields...)."""
+    """The row, its final decision, what its graph state says (band, label, fields...) and,
+    while queued, its place in the queue."""
     graph = state.states.current(document.id)
     decision = state.store.decisions.get(document.id)
+    place = state.queue.place(document)
     view = DocumentView(
+        queue_position=place.position, estimated_wait_seconds=place.estimated_wait_seconds,
         id=document.id, filename=document.filename, detected_type=document.detected_type,
         page_count=document.page_count, status=document.status, error=document.error,
         created_at=document.created_at, updated_at=document.updated_at,
