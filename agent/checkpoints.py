@@ -33,7 +33,6 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver]:
     connection = sqlite3.connect(target, check_same_thread=False)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA busy_timeout=10000")
-    connection.execute(f"PRAGMA synchronous={settings.sqlite_synchronous}")
     try:
         saver = SqliteSaver(connection)
         saver.setup()

@@ -269,13 +269,6 @@ class Settings(BaseSettings):
         None, description="Cache folder (OCR results) shared between data folders; default: "
         "DATA_DIR/cache. The eval harness points it at your main cache so it never re-OCRs."
     )
-    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
-        "FULL", description="SQLite's `synchronous` for the document database and the "
-        "checkpoints (both in WAL mode). FULL: every commit is on disk before it returns (an "
-        "fsync each; about 30 commits per document). NORMAL: no fsync per commit; never "
-        "corrupts, but the last commits may be lost on a power loss or OS crash (not on a "
-        "process crash). docs/benchmarks.md measures the difference.",
-    )
     checkpoint_url: str | None = Field(
         None, description="Where paused runs are kept: a PostgreSQL URL, or default a SQLite "
         "file in the data folder (or the database, when PAPERTRAIL_DATABASE_URL is PostgreSQL)."

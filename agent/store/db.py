@@ -28,8 +28,7 @@ log = logging.getLogger(__name__)
 
 
 class Database:
-    def __init__(self, url: str, synchronous: str = "FULL", **engine_kwargs: Any) -> None:
-        """`synchronous`: SQLite's pragma (FULL or NORMAL; see PAPERTRAIL_SQLITE_SYNCHRONOUS)."""
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         if make_url(url).get_backend_name() == "sqlite" and ":memory:" not in url:
             # A fresh connection per transaction (opening the file costs well under a
@@ -41,10 +40,7 @@ class Database:
             engine_kwargs.setdefault("pool_pre_ping", True)
         self.engine: Engine = create_engine(url, **engine_kwargs)
         if self.engine.dialect.name == "sqlite":
-            if synchronous not in ("FULL", "NORMAL"):
-                raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
-            event.listen(self.engine, "connect",
-                         lambda conn, record: _sqlite_pragmas(conn, record, synchronous))
+            event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_all(self) -> None:
@@ -91,7 +87,7 @@ class Database:
         )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any, synchronous: str = "FULL") -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the API read while a worker writes; busy_timeout waits instead of failing.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=10000")
@@ -100,6 +96,5 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, synchronous: str = "FUL
     except sqlite3.OperationalError as exc:
         # A read-only file or folder: reads still work; writes fail as storage_unavailable.
         log.warning("SQLite database opened without WAL (%s): it is read-only", exc)
-    cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

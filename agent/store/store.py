@@ -21,7 +21,7 @@ class Store:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
-        db = Database(settings.resolved_database_url, synchronous=settings.sqlite_synchronous)
+        db = Database(settings.resolved_database_url)
         db.create_all()
         return cls(db=db, blobs=BlobStore(settings.blob_dir), documents=DocumentRepository(db),
                    reviews=ReviewRepository(db), decisions=DecisionRepository(db))
