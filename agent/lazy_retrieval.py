@@ -6,6 +6,10 @@ first needs it. If the folder is held elsewhere (a second worker process on the 
 default), retrieval degrades to "no evidence" and says why in lineage, and tries again after
 `PAPERTRAIL_RETRIEVAL_REOPEN_AFTER_SECONDS` (the holder may let go); run a Qdrant server
 (`PAPERTRAIL_RETRIEVAL_QDRANT_URL`) to share one index between many workers.
+
+A worker's threads share one retriever (PAPERTRAIL_WORKER_POOL=threads, the default), so every
+thread has the exemplars. Local mode is plain Python over in-memory collections with no locking
+of its own: its searches and inserts take turns here.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from agent.settings import Settings
@@ -28,6 +33,8 @@ class LazyRetriever:
         self._error: str | None = None
         self._failed_at = 0.0
         self._lock = threading.Lock()
+        local = not settings.retrieval.qdrant_url
+        self._turns: AbstractContextManager[Any] = threading.Lock() if local else nullcontext()
 
     def _open(self) -> Any:
         with self._lock:
@@ -50,13 +57,17 @@ class LazyRetriever:
 
     def search(self, text: str, k: int) -> list[ExemplarHit]:
         inner = self._open()
-        return inner.search(text, k) if inner else []
+        if not inner:
+            return []
+        with self._turns:
+            return inner.search(text, k)
 
     def add_exemplar(self, doc_id: str, text: str, label: str, fields: dict[str, Any],
                      reviewer: str) -> None:
         inner = self._open()
         if inner:
-            inner.add_exemplar(doc_id, text, label, fields, reviewer)
+            with self._turns:
+                inner.add_exemplar(doc_id, text, label, fields, reviewer)
 
     def lineage(self) -> dict[str, Any]:
         inner = self._open()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from pathlib import Path
 from typing import Literal
@@ -12,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agent.ocr.options import OcrEngineOptions, TesseractOptions
 from classifiers.options import ClassifierSettings
+from papertrail.cpus import available_cpus
 from retrieval.options import RetrievalSettings
 
 
@@ -115,6 +115,20 @@ class ApiSettings(BaseSettings):
         5, ge=1, description="An idle keep-alive connection is closed after this long "
         "(uvicorn's timeout_keep_alive).",
     )
+    max_queued: int = Field(
+        1000, ge=0, description="Backpressure: most documents queued and not yet processed "
+        "(received or processing), all submitters together; past it POST /documents answers "
+        "429 `queue_full` with Retry-After and stores nothing. 0 = no limit. About 5 minutes "
+        "of work for 2 cores on one-page scans.",
+    )
+    max_queued_per_key: int = Field(
+        500, ge=0, description="The same limit per API key owner, so one client cannot fill "
+        "the whole queue. 0 = no limit.",
+    )
+    rate_window_seconds: float = Field(
+        300.0, gt=0, description="The processing rate (/metrics, estimated waits, Retry-After) "
+        "is measured over this many recent seconds.",
+    )
 
     @property
     def resolved_public_url(self) -> str:
@@ -161,7 +175,24 @@ class WorkerSettings(BaseSettings):
         "(or the Redis broker URL when the broker is Redis).",
     )
     queue: str = Field("papertrail", description="Celery queue the API feeds and workers read.")
-    concurrency: int = Field(1, ge=1, description="Worker processes per `papertrail worker`.")
+    concurrency: int = Field(
+        default_factory=available_cpus, ge=1,
+        description="Documents one `papertrail worker` processes at once (threads or "
+        "processes, see `pool`). Default: the cores this process may use (CPU affinity and "
+        "cgroup quota applied), so OCR of one document overlaps the model work of another.",
+    )
+    pool: Literal["threads", "prefork", "solo"] = Field(
+        "threads", description="How a worker runs its `concurrency` tasks: 'threads' (one "
+        "process: the bundle, Qdrant's local folder and the OCR pool loaded once and shared; "
+        "Tesseract runs in its own processes), 'prefork' (a process per task: each loads the "
+        "bundle; on the embedded Qdrant only one of them can open the exemplar index) or "
+        "'solo' (one task at a time).",
+    )
+    poll_seconds: float = Field(
+        0.1, gt=0, le=5, description="How often a worker on the SQLite (SQLAlchemy) broker "
+        "looks for a task when it has a free slot (that transport polls; Redis pushes). "
+        "kombu's default of 1 s leaves a finished slot idle for 0.5 s on average.",
+    )
     max_retries: int = Field(5, ge=0, description="Retries of a failing task (with backoff).")
     retry_backoff_max: int = Field(120, ge=1, description="Longest wait between retries, seconds.")
     stalled_after_seconds: float = Field(
@@ -262,8 +293,9 @@ class Settings(BaseSettings):
         "are treated as decompression bombs. Pillow's own default."
     )
     ocr_workers: int = Field(
-        default_factory=lambda: os.cpu_count() or 1, ge=1,
-        description="Tesseract processes run in parallel (one per core is fastest).",
+        default_factory=available_cpus, ge=1,
+        description="Tesseract processes one OCR service runs in parallel (one per core is "
+        "fastest); a worker shares one service between its threads.",
     )
     ocr_page_timeout: float = Field(120.0, gt=0, description="Seconds before one page's OCR is "
                                     "abandoned.")

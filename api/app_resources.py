@@ -22,6 +22,7 @@ from agent.settings import Settings
 from agent.store import Store
 from api.auth import KeyRing
 from api.bundle_health import ActiveBundleHealth
+from api.queue_status import QueueStatus
 from api.state_reader import StateReader
 from api.tables import SubmissionRepository, create_tables
 from api.worker import PROCESS, RESUME, make_celery
@@ -36,6 +37,7 @@ class AppResources:
     states: StateReader
     submissions: SubmissionRepository
     bundle: ActiveBundleHealth
+    queue: QueueStatus
     probed_overrides: dict[str, Any]
     stack: ExitStack
     _probed: dict[str, Any] | None = None
@@ -58,6 +60,7 @@ class AppResources:
             celery=make_celery(settings), states=StateReader(checkpointer),
             submissions=SubmissionRepository(store.db),
             bundle=ActiveBundleHealth(settings.bundle_dir),
+            queue=QueueStatus(store.db, settings.api),
             probed_overrides=dict(probed_overrides), stack=stack,
         )
 

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 STATUS_FOR_KIND: dict[ErrorKind, int] = {
     "invalid": 422, "too_large": 413, "unsupported": 415, "not_found": 404, "conflict": 409,
-    "config": 503, "unavailable": 503}
+    "config": 503, "unavailable": 503, "busy": 429}
 
 
 def error_body(code: str, message: str) -> dict[str, str]:
@@ -81,7 +81,8 @@ async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONRespo
 
 
 async def _papertrail_error(_: Request, exc: PapertrailError) -> JSONResponse:
-    return JSONResponse(exc.to_dict(), status_code=status_for(exc))
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+    return JSONResponse(exc.to_dict(), status_code=status_for(exc), headers=headers)
 
 
 async def _database_fault(request: Request,

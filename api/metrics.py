@@ -185,6 +185,27 @@ class PipelineCollector(Collector):
         yield GaugeMetricFamily("papertrail_queue_depth",
                                 "Tasks waiting in the broker queue (-1: broker unreachable).",
                                 value=-1 if depth is None else depth)
+        yield from self._queue()
+
+    def _queue(self) -> Iterator:
+        """The document queue as the database sees it (api/queue_status.py)."""
+        queue = self.state.queue
+        waiting, oldest = queue.waiting()
+        yield GaugeMetricFamily("papertrail_documents_queued",
+                                "Documents not yet processed (received or processing); "
+                                "uploads past PAPERTRAIL_API_MAX_QUEUED get 429.",
+                                value=queue.queued())
+        yield GaugeMetricFamily("papertrail_documents_waiting",
+                                "Documents waiting for a worker (received).", value=waiting)
+        age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
+        yield GaugeMetricFamily("papertrail_queue_oldest_age_seconds",
+                                "How long the longest-waiting document has waited for a worker "
+                                "(0 when none waits).", value=max(0.0, age))
+        window = self.state.settings.api.rate_window_seconds
+        yield GaugeMetricFamily("papertrail_processing_rate_per_minute",
+                                f"Documents whose processing ended per minute, over the last "
+                                f"{window:g} s (PAPERTRAIL_API_RATE_WINDOW_SECONDS).",
+                                value=round(queue.rate() * 60, 2))
 
 
 def registry_for(state: AppResources) -> CollectorRegistry:

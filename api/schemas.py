@@ -53,6 +53,12 @@ class DocumentView(BaseModel):
     rule_results: list[dict[str, Any]] = Field(default_factory=list)
     review_reasons: list[str] = Field(default_factory=list)
     decision: DecisionView | None = None
+    queue_position: int | None = Field(
+        None, description="While `received`: place among the documents waiting for a worker "
+        "(1 = next); 0 while `processing`; null once processed.")
+    estimated_wait_seconds: float | None = Field(
+        None, description="While queued: position divided by the recent processing rate "
+        "(null when nothing finished recently to measure it).")
     created_at: AwareDatetime
     updated_at: AwareDatetime
 
@@ -128,5 +134,6 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {400: "Bad request", 401: "No or unknown API key", 403: "Role not allowed",
             404: "Not found", 408: "Request body too slow", 409: "Conflict",
             413: "Body too large", 415: "Unsupported file type", 422: "Invalid input",
+            429: "Queue full: wait the Retry-After header's seconds, then upload again",
             503: "Unavailable: storage, broker or configuration an operator must fix"}
     return {code: {"model": ErrorBody, "description": text.get(code, "Error")} for code in codes}

@@ -37,8 +37,10 @@ from agent.review import ReviewDecision
 from agent.settings import Settings
 from agent.store import Store
 from api import qa
+from api.broker import celery_broker
 from api.recovery import recover_stalled
 from api.tables import create_tables
+from papertrail.cpus import available_cpus
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +91,8 @@ def make_celery(settings: Settings, **overrides: Any) -> Celery:
     """A Celery app for these settings, with the tasks registered. `overrides` replace parts of
     the pipeline its tasks run, as for `Services.from_settings` (tests run workers on stand-ins
     this way)."""
-    app = Celery("papertrail", broker=broker_url(settings), backend=result_backend(settings))
+    broker = celery_broker(broker_url(settings), settings.worker.poll_seconds)
+    app = Celery("papertrail", broker=broker.pop("broker_url"), backend=result_backend(settings))
     app.conf.update(
         task_default_queue=settings.worker.queue,
         task_acks_late=True,
@@ -99,9 +102,7 @@ def make_celery(settings: Settings, **overrides: Any) -> Celery:
         result_expires=timedelta(days=1),
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
-        # Redis redelivers a dead worker's message after this long (acks late).
-        broker_transport_options={"visibility_timeout": 3600}
-        if broker_url(settings).startswith("redis") else {},
+        **broker,
     )
     app.papertrail_settings = settings  # type: ignore[attr-defined]
     _register_tasks(app, settings, overrides)
@@ -337,13 +338,30 @@ def queue_depth(app: Celery) -> int | None:
         return None
 
 
-def run_worker(settings: Settings, concurrency: int | None = None, pool: str = "prefork",
+def split_cores(settings: Settings, tasks: int, pool: str) -> Settings:
+    """Share the cores between the tasks a worker runs at once: torch's threads (the classifier,
+    the embedder) and, with prefork, each process's OCR slots. Many small inferences side by
+    side beat each one spread over every core; values set explicitly are kept."""
+    share = max(1, available_cpus() // max(1, tasks))
+    update: dict[str, Any] = {}
+    if "torch_threads" not in settings.classifier.model_fields_set:
+        update["classifier"] = settings.classifier.model_copy(update={"torch_threads": share})
+    if pool == "prefork" and "ocr_workers" not in settings.model_fields_set:
+        update["ocr_workers"] = share
+    return settings.model_copy(update=update)
+
+
+def run_worker(settings: Settings, concurrency: int | None = None, pool: str | None = None,
                loglevel: str = "INFO", hostname: str | None = None, **overrides: Any) -> None:
     """Run a worker in this process until it is stopped (SIGTERM/SIGINT: warm shutdown).
-    `overrides` replace parts of its pipeline, as for `Services.from_settings`."""
-    app = make_celery(settings, **overrides)
+    `overrides` replace parts of its pipeline, as for `Services.from_settings`. Pool and
+    concurrency default to PAPERTRAIL_WORKER_POOL / _CONCURRENCY."""
+    pool = pool or settings.worker.pool
+    concurrency = concurrency or settings.worker.concurrency
+    app = make_celery(split_cores(settings, 1 if pool == "solo" else concurrency, pool),
+                      **overrides)
     argv = ["worker", f"--loglevel={loglevel}", f"--pool={pool}", "-Q", settings.worker.queue,
-            f"--concurrency={concurrency or settings.worker.concurrency}", "--without-gossip",
+            f"--concurrency={concurrency}", "--without-gossip",
             "--without-mingle", "--without-heartbeat"]
     if hostname:
         argv.append(f"--hostname={hostname}")

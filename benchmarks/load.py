@@ -9,14 +9,20 @@
 `--start-serve` runs `papertrail serve` itself in a fresh data folder with a generated key; serve
 trains and activates the demo bundle there first (about a minute), so the run measures the real
 parts: the API, the queue, OCR, the classifier, retrieval and the graph.
-Reports accepted, processed, failed, lost (accepted but not finished when the drain ends: must
-be 0; `drain_timed_out` says whether the drain ran out of time), p50/p95
-upload latency and documents per minute; prints a table and writes benchmarks/results/.
+Reports accepted, throttled (429: the queue was full; the client waited its Retry-After),
+processed, failed, lost (accepted but not finished when the drain ends: must be 0;
+`drain_timed_out` says whether the drain ran out of time), p50/p95 upload latency, documents
+per minute (first upload to last finish) and, for png, their ratio to the bare `tesseract` CLI
+on pages of the same kind (one process per core, measured first). It also reports where the
+time goes, per graph node, from the documents' lineage (benchmarks/load_timing.py), and the
+peak memory of serve and its workers. `--serve-root` runs serve from another checkout (e.g. an
+export of main: a baseline in the same hour), `--serve-env` passes settings to it, `--bundles`
+copies a trained bundle in. Prints tables and writes benchmarks/results/.
 
 `--ramp` runs the upload phase at rising concurrency, 1, 2, 4, 8, 16, 32 ... up to
 `--max-concurrency`, `--step-duration` seconds each (after a 3 s warm-up that is not
 measured), and stops at the *knee*: the first step
-with an upload error, or whose p95 upload latency is more than `KNEE_FACTOR` (2) times the
+with an upload error or a 429, or whose p95 upload latency is more than `KNEE_FACTOR` (2) times the
 previous step's, i.e. where adding clients stops adding throughput and only adds waiting. It
 reports each step (uploads/min, p50, p95, errors), the knee step and the last step before it,
 then drains everything accepted; JSON in benchmarks/results/load-ramp.json.
@@ -25,9 +31,11 @@ then drains everything accepted; JSON in benchmarks/results/load-ramp.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -36,6 +44,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -47,10 +56,17 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from api.auth import hash_key, new_key  # noqa: E402
+from benchmarks.load_timing import (  # noqa: E402
+    RssSampler,
+    bare_ocr_pages_per_min,
+    node_breakdown,
+)
 from evals import fixtures  # noqa: E402
+from papertrail.cpus import available_cpus  # noqa: E402
 
 FINISHED = {"approved", "rejected", "needs_review"}
 DOCUMENT_NUMBERS = itertools.count()
+THROTTLED: list[float] = []  # latency of every upload answered 429 (queue full)
 WARMUP_SECONDS = 3.0  # uploads before the first ramp step, not measured
 KNEE_FACTOR = 2.0  # p95 more than doubling from one step to the next marks the knee
 STARTUP_SECONDS = 600  # serve trains the demo bundle first in a fresh data folder
@@ -70,6 +86,8 @@ def document(n: int, kind: str) -> tuple[str, bytes, str]:
 
 def upload_for(url: str, key: str, concurrency: int, duration: float,
                kind: str) -> tuple[list[str], list[float], int, float, float]:
+    """Upload for `duration` seconds; a 429 (queue full) is not an error: the client waits
+    the Retry-After it was given, as a well-behaved client does (counted in THROTTLED)."""
     ids: list[str] = []
     latencies: list[float] = []
     errors = 0
@@ -90,6 +108,12 @@ def upload_for(url: str, key: str, concurrency: int, duration: float,
                 except httpx.HTTPError:
                     response = None
                 elapsed = time.perf_counter() - t0
+                if response is not None and response.status_code == 429:
+                    with lock:
+                        THROTTLED.append(elapsed)
+                    wait = float(response.headers.get("Retry-After", "1"))
+                    time.sleep(max(0.0, min(wait, stop_at - time.monotonic())))
+                    continue
                 with lock:
                     if response is not None and response.status_code == 202:
                         ids.append(response.json()["id"])
@@ -104,8 +128,12 @@ def upload_for(url: str, key: str, concurrency: int, duration: float,
 
 
 def drain(url: str, key: str, ids: list[str], timeout: float) -> tuple[dict[str, str], float]:
-    """Poll until every accepted document is finished (or the timeout)."""
+    """Poll until every accepted document is finished (or the timeout). Returns each one's
+    status and when the last one finished (its `updated_at`; now if some did not). Documents
+    are processed about in upload order, so each round reads them in that order and stops at
+    the first unfinished one: polling stays light and does not take CPU from the workers."""
     status: dict[str, str] = {}
+    finished_at: dict[str, float] = {}
     deadline = time.monotonic() + timeout
     waiting = list(ids)
     with httpx.Client(base_url=url, timeout=30,
@@ -113,23 +141,35 @@ def drain(url: str, key: str, ids: list[str], timeout: float) -> tuple[dict[str,
         while waiting and time.monotonic() < deadline:
             for doc_id in waiting:
                 response = client.get(f"/documents/{doc_id}")
-                status[doc_id] = response.json()["status"] if response.status_code == 200 \
-                    else f"http_{response.status_code}"
-            waiting = [d for d in waiting if status[d] not in FINISHED | {"failed"}]
+                view = response.json() if response.status_code == 200 else {}
+                status[doc_id] = view.get("status", f"http_{response.status_code}")
+                if status[doc_id] not in FINISHED | {"failed"}:
+                    break
+                finished_at[doc_id] = datetime.fromisoformat(view["updated_at"]).timestamp()
+            waiting = [d for d in waiting if status.get(d) not in FINISHED | {"failed"}]
             if waiting:
-                time.sleep(2)
-    return status, time.monotonic()
+                time.sleep(1)
+    last = max(finished_at.values()) if finished_at and not waiting else time.time()
+    return status, time.monotonic() - (time.time() - last)
 
 
-def start_serve(port: int, workers: int) -> tuple[subprocess.Popen, str, Path]:
+def start_serve(port: int, workers: int | None, root: Path = ROOT, bundles: Path | None = None,
+                env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str, Path]:
+    """`papertrail serve` from the checkout at `root` (e.g. an export of main, for a
+    baseline), in a fresh data folder; `bundles` (a data folder's bundles/) is copied in so
+    serve need not train the demo bundle."""
     key = new_key()
     data = Path(tempfile.mkdtemp(prefix="papertrail-load-"))
-    env = {**os.environ, "PAPERTRAIL_DATA_DIR": str(data),
-           "PAPERTRAIL_API_KEYS": json.dumps([f"load:submitter:{hash_key(key)}"])}
+    if bundles is not None:
+        shutil.copytree(bundles, data / "bundles")
+    env = {**os.environ, "PAPERTRAIL_DATA_DIR": str(data), "PYTHONPATH": str(root),
+           "PAPERTRAIL_API_KEYS": json.dumps([f"load:submitter:{hash_key(key)}"]),
+           **(env_extra or {})}
+    args = ["--workers", str(workers)] if workers is not None else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers",
-         str(workers)], cwd=ROOT, env=env, stdout=(data / "serve.log").open("w"),
-        stderr=subprocess.STDOUT, start_new_session=True)
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *args], cwd=root,
+        env=env, stdout=(data / "serve.log").open("w"), stderr=subprocess.STDOUT,
+        start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -160,16 +200,18 @@ def ramp(url: str, key: str, kind: str, step_seconds: float,
     knee = None
     concurrency = 1
     while concurrency <= max_concurrency:
+        throttled_before = len(THROTTLED)
         step_ids, latencies, errors, t0, t1 = upload_for(url, key, concurrency, step_seconds,
                                                          kind)
         ids += step_ids
         row = {"concurrency": concurrency, "accepted": len(step_ids), "errors": errors,
+               "throttled_429": len(THROTTLED) - throttled_before,
                "uploads_per_min": round(len(step_ids) / (t1 - t0) * 60, 1),
                "p50_ms": round(percentile(latencies, 50) * 1000, 1),
                "p95_ms": round(percentile(latencies, 95) * 1000, 1)}
         previous = steps[-1] if steps else None
-        row["knee"] = bool(errors) or (previous is not None
-                                       and row["p95_ms"] > KNEE_FACTOR * previous["p95_ms"])
+        row["knee"] = bool(errors or row["throttled_429"]) or (
+            previous is not None and row["p95_ms"] > KNEE_FACTOR * previous["p95_ms"])
         steps.append(row)
         console.print(f"ramp: {row}")
         if row["knee"]:
@@ -180,9 +222,6 @@ def ramp(url: str, key: str, kind: str, step_seconds: float,
 
 
 def run_ramp(args: argparse.Namespace) -> dict:
-    context = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "cpus": os.cpu_count(),
-               "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
-               "serve_workers": args.workers if args.start_serve else None}
     steps, knee, ids, t0 = ramp(args.url, args.key, args.kind, args.step_duration,
                                 args.max_concurrency)
     status, t_end = drain(args.url, args.key, ids, args.drain)
@@ -190,12 +229,13 @@ def run_ramp(args: argparse.Namespace) -> dict:
     failed = sum(s == "failed" for s in status.values())
     before = steps[steps.index(knee) - 1] if knee and steps.index(knee) > 0 else None
     result = {
-        **context, "url": args.url, "kind": args.kind, "step_seconds": args.step_duration,
-        "knee_rule": f"first step with an upload error or p95 > {KNEE_FACTOR:g}x the "
+        "url": args.url, "kind": args.kind, "step_seconds": args.step_duration,
+        "knee_rule": f"first step with an upload error, a 429 or p95 > {KNEE_FACTOR:g}x the "
                      "previous step's",
         "steps": steps, "knee_concurrency": knee["concurrency"] if knee else None,
         "knee_reason": None if knee is None else (
-            "upload errors" if knee["errors"] else "p95 more than doubled"),
+            "upload errors" if knee["errors"] else "queue full (429)"
+            if knee["throttled_429"] else "p95 more than doubled"),
         "last_good_concurrency": before["concurrency"] if before else (
             None if knee else steps[-1]["concurrency"]),
         "accepted": len(ids), "processed": processed, "failed": failed,
@@ -213,10 +253,10 @@ def run_ramp(args: argparse.Namespace) -> dict:
     console.print(f"knee at {result['knee_concurrency']} clients ({result['knee_reason']}); "
                   f"last good {result['last_good_concurrency']}; accepted {len(ids)}, "
                   f"processed {processed}, failed {failed}, lost {result['lost']}")
-    return result
+    return {**result, "_ids": ids}
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--key", default=os.environ.get("PAPERTRAIL_LOAD_KEY"),
@@ -230,63 +270,82 @@ def main() -> None:
     parser.add_argument("--start-serve", action="store_true",
                         help="Run `papertrail serve` in a fresh data folder for this test.")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--workers", type=int, default=2, help="With --start-serve.")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="With --start-serve: worker concurrency (default: serve's own, "
+                        "PAPERTRAIL_WORKER_CONCURRENCY).")
+    parser.add_argument("--serve-root", type=Path, default=ROOT,
+                        help="With --start-serve: the checkout whose serve runs (e.g. an export "
+                        "of main, for a baseline in the same hour).")
+    parser.add_argument("--serve-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="With --start-serve: a setting for serve, e.g. "
+                        "PAPERTRAIL_WORKER_POOL=prefork (repeatable).")
+    parser.add_argument("--bundles", type=Path, default=None,
+                        help="With --start-serve: a data folder's bundles/ to copy in, so serve "
+                        "does not train the demo bundle first.")
+    parser.add_argument("--label", default="", help="Name of this run in the results.")
+    parser.add_argument("--bare-ocr-pages", type=int, default=40,
+                        help="Pages of the same kind OCR'd by the bare tesseract CLI first, one "
+                        "process per core: the yardstick (0: skip; png only).")
+    parser.add_argument("--timing-sample", type=int, default=200,
+                        help="Documents whose lineage gives the per-node timing.")
     parser.add_argument("--ramp", action="store_true",
                         help="Rising concurrency 1, 2, 4 ... until the knee (module doc).")
     parser.add_argument("--step-duration", type=float, default=10.0,
                         help="Seconds of uploading per ramp step.")
     parser.add_argument("--max-concurrency", type=int, default=64,
                         help="Highest ramp step if no knee comes first.")
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def bare_ocr(args: argparse.Namespace) -> dict | None:
+    if args.kind != "png" or not args.bare_ocr_pages:
+        return None
+    cores = available_cpus()
+    pages = [document(10_000_000 + i, "png")[1] for i in range(args.bare_ocr_pages)]
+    rate = bare_ocr_pages_per_min(pages, cores)
+    console.print(f"bare tesseract on {len(pages)} pages of this kind, {cores} processes: "
+                  f"{rate} pages/min")
+    return {"pages": len(pages), "processes": cores, "pages_per_min": rate}
+
+
+def main() -> None:
+    args = parse_args()
+    context = {"label": args.label, "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+               "cpus": available_cpus(), "loadavg_at_start": [round(x, 2)
+                                                             for x in os.getloadavg()],
+               "serve_root": str(args.serve_root), "serve_env": args.serve_env,
+               "bare_ocr": bare_ocr(args)}
     server = None
     if args.start_serve:
-        server, args.key, data = start_serve(args.port, args.workers)
+        env = dict(item.split("=", 1) for item in args.serve_env)
+        server, args.key, data = start_serve(args.port, args.workers, args.serve_root,
+                                             args.bundles, env)
         args.url = f"http://127.0.0.1:{args.port}"
         console.print(f"started papertrail serve on {args.url} (data {data})")
     if not args.key:
         raise SystemExit("Give --key (a submitter key) or --start-serve.")
-    if args.ramp:
-        try:
-            result = run_ramp(args)
-        finally:
-            if server is not None:
-                os.killpg(server.pid, signal.SIGINT)
-                server.wait(60)
-        out = ROOT / "benchmarks" / "results"
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "load-ramp.json").write_text(json.dumps(result, indent=2))
-        console.print(f"written {out / 'load-ramp.json'}")
-        raise SystemExit(1 if result["lost"] else 0)
+    memory = RssSampler(server.pid) if server is not None else None
     try:
-        ids, latencies, errors, t0, t_uploaded = upload_for(
-            args.url, args.key, args.concurrency, args.duration, args.kind)
-        status, t_end = drain(args.url, args.key, ids, args.drain)
+        with memory or contextlib.nullcontext():
+            result = run_ramp(args) if args.ramp else run_steady(args)
+            ids = result.pop("_ids")
+            result["node_timing"] = node_breakdown(args.url, args.key, ids, args.timing_sample)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGINT)
             server.wait(60)
-    processed = sum(s in FINISHED for s in status.values())
-    failed = sum(s == "failed" for s in status.values())
-    result = {
-        "url": args.url, "kind": args.kind, "concurrency": args.concurrency,
-        "upload_seconds": round(t_uploaded - t0, 1), "total_seconds": round(t_end - t0, 1),
-        "accepted": len(ids), "upload_errors": errors, "processed": processed,
-        "failed": failed, "lost": len(ids) - processed - failed,
-        "drain_timed_out": processed + failed < len(ids),
-        "upload_p50_ms": round(percentile(latencies, 50) * 1000, 1),
-        "upload_p95_ms": round(percentile(latencies, 95) * 1000, 1),
-        "uploads_per_min": round(len(ids) / (t_uploaded - t0) * 60, 1),
-        "docs_per_min": round(processed / (t_end - t0) * 60, 1),
-        "by_status": {s: list(status.values()).count(s) for s in set(status.values())},
-    }
-    table = Table("metric", "value", title="papertrail load test")
-    for name, value in result.items():
-        table.add_row(name, str(value))
-    console.print(table)
+    result = {**context, **result, "memory": memory.report() if memory else None}
+    if context["bare_ocr"] and args.kind == "png":
+        result["ratio_to_bare_ocr"] = round(result["docs_per_min"]
+                                            / context["bare_ocr"]["pages_per_min"], 3)
+    print_timing(result)
+    console.print(f"docs/min {result['docs_per_min']}; bare OCR "
+                  f"{(context['bare_ocr'] or {}).get('pages_per_min')} pages/min; ratio "
+                  f"{result.get('ratio_to_bare_ocr')}; peak memory {result['memory']}")
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"load-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    name = "load-ramp" if args.ramp else f"load-{time.strftime('%Y%m%d-%H%M%S')}"
+    path = out / f"{name}{'-' + args.label if args.label else ''}.json"
     path.write_text(json.dumps(result, indent=2))
     console.print(f"written {path}")
     if result["drain_timed_out"]:
@@ -294,6 +353,43 @@ def main() -> None:
                       "time; raise --drain or lower --duration")
     if result["lost"]:
         raise SystemExit(1)
+
+
+def run_steady(args: argparse.Namespace) -> dict:
+    ids, latencies, errors, t0, t_uploaded = upload_for(
+        args.url, args.key, args.concurrency, args.duration, args.kind)
+    status, t_end = drain(args.url, args.key, ids, args.drain)
+    processed = sum(s in FINISHED for s in status.values())
+    failed = sum(s == "failed" for s in status.values())
+    result = {
+        "url": args.url, "kind": args.kind, "concurrency": args.concurrency,
+        "upload_seconds": round(t_uploaded - t0, 1), "total_seconds": round(t_end - t0, 1),
+        "accepted": len(ids), "throttled_429": len(THROTTLED), "upload_errors": errors,
+        "processed": processed, "failed": failed, "lost": len(ids) - processed - failed,
+        "drain_timed_out": processed + failed < len(ids),
+        "upload_p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "upload_p95_ms": round(percentile(latencies, 95) * 1000, 1),
+        "uploads_per_min": round(len(ids) / (t_uploaded - t0) * 60, 1),
+        "docs_per_min": round(processed / (t_end - t0) * 60, 1),
+        "by_status": {s: list(status.values()).count(s) for s in set(status.values())},
+        "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
+    }
+    table = Table("metric", "value", title="papertrail load test")
+    for name, value in result.items():
+        table.add_row(name, str(value))
+    console.print(table)
+    return {**result, "_ids": ids}
+
+
+def print_timing(result: dict) -> None:
+    timing = result["node_timing"]
+    table = Table("node", "count", "mean ms", "p50 ms", "p95 ms", "share of run",
+                  title=f"where the time goes ({timing['documents']} documents' lineage)")
+    for row in timing["rows"]:
+        share = "" if row["share_of_run"] is None else f"{row['share_of_run']:.0%}"
+        table.add_row(row["node"], str(row["count"]), str(row["mean_ms"]), str(row["p50_ms"]),
+                      str(row["p95_ms"]), share)
+    console.print(table)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,11 @@ them into the one settings object."""
 
 from __future__ import annotations
 
-import os
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from classifiers.gate import GateOptions, GateScheme
+from papertrail.cpus import available_cpus
 
 
 class ClassifierSettings(BaseSettings):
@@ -69,7 +68,7 @@ class ClassifierSettings(BaseSettings):
         "the low OCR-quality stratum (the `ocr_quality` gate; reported by every bundle).",
     )
     torch_threads: int = Field(
-        default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads for torch."
+        default_factory=available_cpus, ge=1, description="CPU threads for torch."
     )
     inference_batch_size: int = Field(32, ge=1, description="Documents per inference batch.")
     quantize: bool = Field(

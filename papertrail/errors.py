@@ -19,6 +19,7 @@ ErrorKind = Literal[
     "conflict",  # the request clashes with the current state (HTTP 409)
     "config",  # the deployment is misconfigured: an operator must act (HTTP 500/503)
     "unavailable",  # a dependency cannot be reached right now (HTTP 503); may be retried
+    "busy",  # a configured capacity is used up (HTTP 429): retry after the time it says
 ]
 
 
@@ -28,6 +29,7 @@ class PapertrailError(Exception):
     code: ClassVar[str] = "error"
     kind: ClassVar[ErrorKind] = "invalid"
     retryable: ClassVar[bool] = False
+    retry_after: int | None = None  # seconds to wait before trying again, when known
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

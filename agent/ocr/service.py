@@ -4,12 +4,14 @@ workers otherwise.
 The engine comes from `OCR_ENGINES` by the `kind` of `settings.ocr`. Threads are enough for
 parallelism: Tesseract, the default engine, runs each page in its own process. The pool is
 shared by every document in flight, so a batch of one-page scans keeps all cores busy just as
-one long PDF does.
+one long PDF does. One service used by several threads at once (a worker's threads pool) runs
+at most `ocr_workers` pages at a time in all: more engines than cores only slow each other.
 """
 
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -44,6 +46,7 @@ class OcrService:
         self.settings = settings
         self.engine = create_engine(settings.ocr)
         self.cache = OcrCache(settings.cache_dir / "ocr") if use_cache else None
+        self._slots = threading.BoundedSemaphore(settings.ocr_workers)
 
     def engine_info(self) -> OcrEngineInfo:
         return self.engine.info()
@@ -121,7 +124,8 @@ class OcrService:
         image = {"width": source.width, "height": source.height,
                  "estimated_dpi": source.estimated_dpi, "scale": source.scale}
         try:
-            page = self.engine.read_page(source.path, self.settings.ocr_page_timeout)
+            with self._slots:
+                page = self.engine.read_page(source.path, self.settings.ocr_page_timeout)
         except PageTimeoutError as exc:
             return PageText(
                 page=source.page, text="", confidence=0.0, method="ocr", error=str(exc),

@@ -56,8 +56,10 @@ def _stop(process: subprocess.Popen, name: str) -> None:
 def serve(
     host: str | None = typer.Option(None, help="Bind address (default PAPERTRAIL_API_HOST)."),
     port: int | None = typer.Option(None, help="Port (default PAPERTRAIL_API_PORT)."),
-    workers: int = typer.Option(1, min=0, help="Celery worker processes to run alongside "
-                                "(0: use workers started elsewhere)."),
+    workers: int | None = typer.Option(
+        None, min=0, help="Documents the worker run alongside processes at once (default "
+        "PAPERTRAIL_WORKER_CONCURRENCY: the cores available); 0: no worker, use workers "
+        "started elsewhere."),
     llm: bool = typer.Option(False, "--llm", help="Also run `papertrail llm serve` (the local "
                              "LLM server; needs the local-llm extra)."),
     samples: int = typer.Option(0, min=0, help="Upload this many generated sample documents "
@@ -77,8 +79,9 @@ def serve(
     children: list[tuple[str, subprocess.Popen]] = []
     if llm:
         children.append(("llm server", _spawn(["llm", "serve"])))
-    if workers:
-        children.append(("worker", _spawn(["worker", "--concurrency", str(workers),
+    if workers != 0:
+        concurrency = ["--concurrency", str(workers)] if workers else []
+        children.append(("worker", _spawn(["worker", *concurrency,
                                            "--parent-pid", str(os.getpid())])))
     # Slow bodies get 408 from the app (PAPERTRAIL_API_BODY_TIMEOUT_SECONDS); idle keep-alive
     # connections are closed by uvicorn.
@@ -160,7 +163,8 @@ def _upload_samples(server, count: int) -> None:  # noqa: ANN001
 def worker(
     concurrency: int | None = typer.Option(None, help="Processes (default "
                                            "PAPERTRAIL_WORKER_CONCURRENCY)."),
-    pool: str = typer.Option("prefork", help="prefork, solo or threads."),
+    pool: str | None = typer.Option(None, help="threads, prefork or solo (default "
+                                    "PAPERTRAIL_WORKER_POOL)."),
     hostname: str | None = typer.Option(None, help="Worker name (default celery@HOST)."),
     loglevel: str = typer.Option("INFO"),
     parent_pid: int | None = typer.Option(None, help="Stop (warm shutdown) when this process, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import UTC, datetime
 from typing import Annotated
@@ -55,15 +56,19 @@ async def one_file(request: Request) -> None:
 
 
 @router.post("/documents", status_code=202, response_model=UploadAccepted,
-             responses=errors(400, 401, 403, 408, 413, 415, 422, 503))
+             responses=errors(400, 401, 403, 408, 413, 415, 422, 429, 503))
 @takes_upload
 def upload(request: Request, who: AsSubmitter, _: Annotated[None, Depends(one_file)],
            file: UploadFile = File(..., description="The document.")) -> JSONResponse:
     """Upload a document (PDF, image, text). Processing starts in the background; follow
     `status_url`. The same bytes again return the same id (and queue it again if it was never
-    processed)."""
+    processed). When too many documents wait (PAPERTRAIL_API_MAX_QUEUED, or _PER_KEY for this
+    key's owner), answers 429 `queue_full` with Retry-After and stores nothing."""
     state = _state(request)
     data = file.file.read(state.settings.max_upload_bytes + 1)
+    known = state.store.documents.get(hashlib.sha256(data).hexdigest())
+    if known is None or known.status == DocumentStatus.FAILED:  # it would join the queue
+        state.queue.admit(who.owner)
     try:
         result = ingest_bytes(data, file.filename or "", state.store, state.settings)
     except IngestError as exc:
@@ -141,16 +146,20 @@ def list_documents(
             responses=errors(401, 403, 404))
 def get_document(request: Request, doc_id: str,
                  who: AsSubmitter) -> DocumentView:
-    """Status, band, label, confidence, fields, rule results and the final decision."""
+    """Status, band, label, confidence, fields, rule results and the final decision; while
+    queued, the place in the queue and the estimated wait."""
     state = _state(request)
     return document_view(state, readable_document(state, doc_id, who))
 
 
 def document_view(state: AppResources, document: Document) -> DocumentView:
-    """The row, its final decision and what its graph state says (band, label, fields...)."""
+    """The row, its final decision, what its graph state says (band, label, fields...) and,
+    while queued, its place in the queue."""
     graph = state.states.current(document.id)
     decision = state.store.decisions.get(document.id)
+    place = state.queue.place(document)
     view = DocumentView(
+        queue_position=place.position, estimated_wait_seconds=place.estimated_wait_seconds,
         id=document.id, filename=document.filename, detected_type=document.detected_type,
         page_count=document.page_count, status=document.status, error=document.error,
         created_at=document.created_at, updated_at=document.updated_at,
