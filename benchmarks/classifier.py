@@ -51,8 +51,7 @@ from classifiers.gate import GateOptions, apply_gate, fit_gate  # noqa: E402
 from classifiers.members import Docs, member_kind  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
-GATES = ("global", "global:2", "global:3", "global:4", "ocr_quality", "ocr_quality:2", "class")
-"""Gate variants measured: scheme[:fixed sequences per cell]."""
+GATES = ("global", "ocr_quality", "class")
 console = Console(width=200)
 
 
@@ -95,9 +94,8 @@ def run_fold(kinds, prepared, rest, test, y, labels, ocr, args) -> dict:
             entry["calibration_confidence"] = oof_probs.max(axis=1).round(5).tolist()
             entry["calibration_correct"] = (oof_probs.argmax(axis=1) == y[rest]).tolist()
         for scheme in args.gates:
-            kind, _, starts = scheme.partition(":")
-            options = GateOptions(scheme=kind, target_precision=args.target, delta=args.delta,
-                                  ocr_boundary=args.ocr_boundary, starts=int(starts or 1))
+            options = GateOptions(scheme=scheme, target_precision=args.target,
+                                  delta=args.delta, ocr_boundary=args.ocr_boundary)
             gate = fit_gate(oof_probs, y[rest], labels, ocr[rest], options)
             approved = apply_gate(gate, probs, labels, ocr[test])
             entry["gates"][scheme] = {
@@ -183,9 +181,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--members", nargs="+",
                         default=["baseline", "char", "bert", "layout", "page"])
-    parser.add_argument("--gates", nargs="+", default=list(GATES),
-                        help="gate variants: scheme[:sequences], scheme one of global, "
-                             "ocr_quality, class")
+    parser.add_argument("--gates", nargs="+", default=list(GATES), choices=GATES)
     parser.add_argument("--target", type=float, default=0.98)
     parser.add_argument("--delta", type=float, default=0.05)
     parser.add_argument("--ocr-boundary", type=float, default=45.0)

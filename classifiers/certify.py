@@ -13,12 +13,6 @@ The order uses confidences only. It starts at the first cut accepting enough doc
 clean record could certify at all (`min_accepted`): a cut below that would always fail and end
 the sequence before it began.
 
-One sequence ends at its first failure, so a single early error among the most confident
-documents can leave nothing certified. With `starts` = k > 1, k sequences run, the j-th
-starting at j times the floor of accepted documents (a label-free point), each at delta / k
-(Bonferroni); the lowest threshold any of them certifies is kept. The union bound keeps the
-guarantee at delta overall; the price is a higher floor (203 instead of 149 for k = 3).
-
 What holds, and what does not: with probability >= 1 - delta over the calibration sample, the
 error rate of what the chosen threshold accepts is <= 1 - target, for documents drawn like the
 calibration documents. Documents unlike them (another source, another scanner) void it.
@@ -43,7 +37,6 @@ class Certificate(BaseModel):
     certified: bool
     target_precision: float
     delta: float = Field(description="Risk that the bound is wrong (1 - confidence level).")
-    sequences: int = Field(1, description="Fixed sequences tested, each at delta / sequences.")
     n: int = Field(description="Labelled calibration documents (out-of-fold predictions).")
     accepted: int = Field(description="Of those, how many the threshold accepts.")
     errors: int = Field(description="Wrongly labelled among the accepted.")
@@ -83,18 +76,8 @@ def min_accepted(target: float, delta: float) -> int:
     return math.ceil(math.log(delta) / math.log(1.0 - alpha))
 
 
-def start_points(n: int, target: float, delta: float, starts: int) -> tuple[int, int]:
-    """How many sequences fit in `n` documents (at most `starts`) and their floor: the j-th
-    starts at j * floor accepted. Depends on n alone, never on labels."""
-    for k in range(max(starts, 1), 0, -1):
-        floor = min_accepted(target, delta / k)
-        if k * floor <= n or k == 1:
-            return k, floor
-    raise AssertionError("unreachable")
-
-
 def certify_threshold(confidence: np.ndarray, correct: np.ndarray, target: float,
-                      delta: float, starts: int = 1) -> Certificate:
+                      delta: float) -> Certificate:
     """The lowest threshold certified by fixed-sequence testing (module docstring)."""
     confidence = np.asarray(confidence, dtype=np.float64)
     correct = np.asarray(correct, dtype=bool)
@@ -104,30 +87,23 @@ def certify_threshold(confidence: np.ndarray, correct: np.ndarray, target: float
     cum_errors = np.cumsum(wrong_sorted)
     # A threshold accepts whole tie groups: cut only after a group's last document.
     cuts = np.flatnonzero(np.append(conf_sorted[1:] != conf_sorted[:-1], True)) if n else []
+    alpha, floor = 1.0 - target, min_accepted(target, delta)
     cuts = np.asarray(cuts, dtype=np.int64)
-    alpha = 1.0 - target
-    sequences, floor = start_points(n, target, delta, starts)
-    level = delta / sequences
-    bounds = _upper_bounds(cum_errors[cuts] if len(cuts) else np.zeros(0, dtype=np.int64),
-                           cuts + 1, level)
-    best: int | None = None  # index into cuts of the lowest certified threshold
-    for j in range(1, sequences + 1):
-        tested = np.flatnonzero(cuts + 1 >= j * floor)
-        failed = tested[bounds[tested] > alpha]
-        last = (failed[0] if len(failed) else len(cuts)) - 1  # stops at its first failure
-        if last >= (tested[0] if len(tested) else len(cuts)) and (best is None or last > best):
-            best = int(last)
-    if best is not None:
-        k = int(cuts[best])
-        m, e = k + 1, int(cum_errors[k])
+    cuts = cuts[cuts + 1 >= floor]
+    accepted, errors = cuts + 1, cum_errors[cuts] if len(cuts) else np.zeros(0, dtype=np.int64)
+    bounds = _upper_bounds(errors, accepted, delta)
+    failed = np.flatnonzero(bounds > alpha)
+    passed = failed[0] if len(failed) else len(cuts)  # the sequence stops at its first failure
+    if passed > 0:
+        k, m, e = int(cuts[passed - 1]), int(accepted[passed - 1]), int(errors[passed - 1])
         return Certificate(
             threshold=float(conf_sorted[k]), certified=True, target_precision=target,
-            delta=delta, sequences=sequences, n=n, accepted=m, errors=e,
-            error_bound=float(bounds[best]), observed_precision=1.0 - e / m, coverage=m / n)
+            delta=delta, n=n, accepted=m, errors=e, error_bound=float(bounds[passed - 1]),
+            observed_precision=1.0 - e / m, coverage=m / n)
     return Certificate(
-        threshold=NEVER, certified=False, target_precision=target, delta=delta,
-        sequences=sequences, n=n, accepted=0, errors=0,
-        needed_more=documents_needed(conf_sorted, wrong_sorted, target, delta),
+        threshold=NEVER, certified=False, target_precision=target, delta=delta, n=n,
+        accepted=0, errors=0, needed_more=documents_needed(conf_sorted, wrong_sorted, target,
+                                                            delta),
         note=_refusal(n, floor, target, delta))
 
 

@@ -29,7 +29,6 @@ class GateOptions(BaseModel):
     delta: float = Field(0.05, gt=0.0, lt=1.0)
     ocr_boundary: float = Field(
         45.0, description="Mean OCR word confidence below which a page is in the low stratum.")
-    starts: int = Field(1, ge=1, le=8, description="Fixed sequences per cell (certify.py).")
 
 
 class AutoApprovalGate(BaseModel):
@@ -39,7 +38,6 @@ class AutoApprovalGate(BaseModel):
     target_precision: float
     delta: float
     ocr_boundary: float
-    starts: int = 1
     cells: dict[str, Certificate]
     n: int
     accepted: int
@@ -71,8 +69,7 @@ class AutoApprovalGate(BaseModel):
         """The short form for /healthz, `bundles show` and lineage."""
         return {
             "scheme": self.scheme, "target_precision": self.target_precision,
-            "delta": self.delta, "starts": self.starts, "certified": self.certified,
-            "n": self.n,
+            "delta": self.delta, "certified": self.certified, "n": self.n,
             "accepted": self.accepted, "errors": self.errors,
             "coverage": round(self.coverage, 4),
             "cells": {name: {"threshold": c.threshold, "certified": c.certified,
@@ -98,13 +95,13 @@ def fit_gate(probabilities: np.ndarray, y: np.ndarray, labels: list[str],
     for cell in unique:
         mask = names == cell
         cells[cell] = certify_threshold(conf[mask], correct[mask], options.target_precision,
-                                        per_cell_delta, options.starts)
+                                        per_cell_delta)
     accepted = np.zeros(len(conf), dtype=bool)
     for cell, certificate in cells.items():
         accepted |= (names == cell) & (conf >= certificate.threshold)
     return AutoApprovalGate(
         scheme=options.scheme, target_precision=options.target_precision, delta=options.delta,
-        ocr_boundary=options.ocr_boundary, starts=options.starts, cells=cells, n=len(conf),
+        ocr_boundary=options.ocr_boundary, cells=cells, n=len(conf),
         accepted=int(accepted.sum()), errors=int((accepted & ~correct).sum()))
 
 

@@ -58,11 +58,6 @@ class ClassifierSettings(BaseSettings):
         "`ocr_quality` (low / high OCR confidence) or `class` (per predicted class); delta is "
         "split between the cells. Chosen by the held-out benchmark (benchmarks/classifier.py).",
     )
-    gate_starts: int = Field(
-        1, ge=1, le=8, description="Fixed sequences tested per gate cell, each at delta / "
-        "starts, started at 1, 2, ... times the fewest accepted documents that can certify: "
-        "one early error then no longer stops the whole search (classifiers/certify.py).",
-    )
     ocr_boundary: float = Field(
         45.0, ge=0.0, le=100.0, description="Mean OCR word confidence below which a page is in "
         "the low OCR-quality stratum (the `ocr_quality` gate; reported by every bundle).",
@@ -78,5 +73,4 @@ class ClassifierSettings(BaseSettings):
 
     def gate_options(self) -> GateOptions:
         return GateOptions(scheme=self.gate_scheme, target_precision=self.target_precision,
-                           delta=self.delta, ocr_boundary=self.ocr_boundary,
-                           starts=self.gate_starts)
+                           delta=self.delta, ocr_boundary=self.ocr_boundary)

@@ -118,8 +118,7 @@ def print_gate(info: BundleInfo) -> None:
                       "thresholds were fitted on one validation split. Re-train it.[/yellow]")
         return
     console.print(f"gate          {gate.scheme}: precision >= {gate.target_precision} with "
-                  f"confidence {1 - gate.delta:.0%} (Clopper-Pearson, fixed-sequence x"
-                  f"{gate.starts}), "
+                  f"confidence {1 - gate.delta:.0%} (Clopper-Pearson, fixed-sequence), "
                   f"coverage {gate.coverage:.1%} of {gate.n} out-of-fold documents")
     table = Table("cell", "threshold", "n", "accepted", "errors", "error bound", "certified",
                   "needs more docs", title="certified auto-approve gate")
