@@ -10,10 +10,13 @@ from pydantic import BaseModel, Field
 
 from agent.extraction.checks import CheckResult, run_checks
 from agent.extraction.confidence import field_confidence
+from agent.extraction.extractors import ExtractionOptions, extract_fields
 from agent.extraction.fusion import Reading, fuse, same
-from agent.extraction.locate import locate
+from agent.extraction.layout import split_lines
+from agent.extraction.locate import line_words, locate
 from agent.extraction.merge import llm_values, merge_fields
 from agent.extraction.models import FIELD_NAMES, ExtractedFields, FieldEvidence
+from agent.ocr.models import OcrResult
 
 
 class DocumentFields(BaseModel):
@@ -78,3 +81,10 @@ def _agreement(agreeing: int, disagreeing: int) -> str:
 
 def _json(value: Any) -> Any:
     return None if value is None else (value if isinstance(value, str) else str(value))
+
+
+def reading_of(doc_type: str, engine: str, text: str, result: OcrResult | None = None,
+               options: ExtractionOptions | None = None) -> Reading:
+    """One reading through the deterministic extractor of `doc_type` (benchmarks, tests)."""
+    return Reading(engine, text, extract_fields(doc_type, text, options), split_lines(text),
+                   line_words(result) if result is not None else [])

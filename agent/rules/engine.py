@@ -33,11 +33,15 @@ def evaluate(
     checks: list[dict[str, Any]] | None = None,
 ) -> list[RuleResult]:
     """`evidence` (field -> FieldEvidence as JSON) and `checks` (CheckResult as JSON) are what
-    the `field_confidence` and `checks_pass` rules read."""
+    the `field_confidence` and `checks_pass` rules read; when not given (None) those rules are
+    not checked. Given, a present field without evidence fails `field_confidence`."""
     today = today or date.today()
     results: list[RuleResult] = []
     for rule in rule_set.rules:
-        if isinstance(rule, FieldConfidence | ChecksPass):
+        if isinstance(rule, FieldConfidence | ChecksPass) and (
+                evidence is None if isinstance(rule, FieldConfidence) else checks is None):
+            passed, message, values = None, "not checked: no field evidence given", {}
+        elif isinstance(rule, FieldConfidence | ChecksPass):
             passed, message, values = _evidence_rule(rule, fields, evidence or {}, checks or [])
         else:
             passed, message, values = _check(rule, fields, doc_id, rule_set.document_type,
