@@ -42,6 +42,7 @@ from rich.table import Table  # noqa: E402
 from agent.extraction.document import DocumentFields, read_fields, reading_of  # noqa: E402
 from agent.ocr import OcrResult, OcrService  # noqa: E402
 from agent.ocr.policy import SecondReader  # noqa: E402
+from agent.ocr.respace import respace  # noqa: E402
 from agent.rules import evaluate, load_rule_sets  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 from benchmarks.extraction import invoice_inputs, matches  # noqa: E402
@@ -68,7 +69,9 @@ def policy_fields(doc_type: str, tess: OcrResult, rapid: OcrResult,
     """What each policy extracts from the two engines' readings of one document."""
     t = reading_of(doc_type, "tesseract", tess.text, tess)
     r = reading_of(doc_type, "rapidocr", rapid.text, rapid)
-    auto = [r, t] if second.reason(doc_type, tess) else [t]
+    spaced = respace(rapid, tess)  # what SecondReader.read returns
+    auto = [reading_of(doc_type, "rapidocr", spaced.text, spaced), t] \
+        if second.reason(doc_type, tess) else [t]
     return {"tesseract": read_fields([t]), "rapidocr": read_fields([r]),
             "auto": read_fields(auto)}
 

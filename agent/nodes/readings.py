@@ -45,7 +45,7 @@ def document_readings(state: DocumentState, services: Services
     second = services.second_reader
     reason = second.reason(label, first) if second is not None and first else None
     if reason:
-        result = second.read(services.store.blobs.get(state.doc_id), state.filename)
+        result = second.read(services.store.blobs.get(state.doc_id), state.filename, first)
         again, _ = text_reading(label, result.text, services, result.engine.name, result)
         readings.insert(0, again)  # the second engine reads key fields better: it goes first
         log.append(_log(result, reason))

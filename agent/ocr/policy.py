@@ -15,6 +15,7 @@ from collections.abc import Collection
 
 from agent.ocr.models import OcrResult
 from agent.ocr.options import OcrOptions
+from agent.ocr.respace import respace
 from agent.settings import Settings
 
 KEY_FIELD_TYPES = ("receipt", "invoice")
@@ -49,14 +50,15 @@ class SecondReader:
         return (f"policy auto: {label} pages are read again by {self.engine_kind} for their "
                 "key fields")
 
-    def read(self, data: bytes, filename: str) -> OcrResult:
-        """The second engine's reading (cached like any OCR result)."""
+    def read(self, data: bytes, filename: str, first: OcrResult) -> OcrResult:
+        """The second engine's reading (cached like any OCR result), with the spaces between
+        words it ran together taken from the first reading (`agent.ocr.respace`)."""
         from agent.ocr.service import OcrService
 
         with self._lock:
             if self._service is None:
                 self._service = OcrService(self.settings)
-        return self._service.ocr_bytes(data, filename)
+        return respace(self._service.ocr_bytes(data, filename), first)
 
 
 def second_reader(settings: Settings) -> SecondReader | None:

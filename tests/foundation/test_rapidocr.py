@@ -102,3 +102,23 @@ def test_nothing_loads_onnxruntime_until_a_page_is_read(tmp_path) -> None:
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root,
                    env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
+
+
+def test_spaces_run_together_come_back_from_the_other_reading_numbers_stay_whole() -> None:
+    from agent.ocr.models import OcrEngineInfo, PageText
+    from agent.ocr.respace import respace
+
+    def result(text: str, boxes: list) -> OcrResult:
+        page = PageText(page=1, text=text, confidence=90.0, method="ocr", seconds=0.1,
+                        words=len(boxes), width=500, height=100, boxes=boxes)
+        return OcrResult(sha256="0" * 64, pages=[page], cache_key="k",
+                         engine=OcrEngineInfo(name="x", version="1", options={}))
+
+    rapid = result("YONGFATTENTERPRISE\nTotaldue:EUR1165.50",
+                   [("YONGFATTENTERPRISE", 97.0, 10, 5, 180, 20),
+                    ("Totaldue:EUR1165.50", 99.0, 10, 40, 190, 20)])
+    tess = result("YONG FATT ENTERPRISE\nTotal due: EUR 1165. 50", [])
+    spaced = respace(rapid, tess).pages[0]
+    assert spaced.text == "YONG FATT ENTERPRISE\nTotal due: EUR 1165.50"
+    assert [b[0] for b in spaced.boxes] == spaced.text.split() and spaced.words == 7
+    assert spaced.boxes[1][2] == 10 + 5 * 10 and spaced.boxes[1][1] == 97.0
