@@ -10,6 +10,7 @@ worker processes that never read with RapidOCR start as fast as before.
 from __future__ import annotations
 
 import threading
+import unicodedata
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -92,12 +93,21 @@ Segment = tuple[Any, str, float]
 """One detected text line: its 4 corner points, its text, its score 0-1."""
 
 
+def clean(text: str) -> str:
+    """Compatibility forms folded (the recogniser's Chinese vocabulary gives full-width '（',
+    '：', '，' for Latin punctuation), single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_IDEOGRAPHIC).split())
+
+
+_IDEOGRAPHIC = str.maketrans({"。": ".", "、": ","})
+
+
 def assemble(segments: list[Segment]) -> PageOcr:
     """Segments on the same row (vertical centres within half a line height) become one line,
     left to right; rows top to bottom. Word boxes split a segment's box by character count."""
     placed = []
     for corners, text, score in segments:
-        text = " ".join(text.split())
+        text = clean(text)
         if not text:
             continue
         xs, ys = [p[0] for p in corners], [p[1] for p in corners]

@@ -35,10 +35,11 @@ class _Reference:
         upper = token.upper()
         anchor = SequenceMatcher(None, upper, self.text, autojunk=False).find_longest_match(
             0, len(upper), 0, len(self.text))
-        if anchor.size < max(3, len(token) // 2):
+        if anchor.size < min(len(token), 3):
             return token
-        start = max(0, anchor.b - anchor.a - 2)
-        window = self.text[start:start + len(token) + 4]
+        slack = max(4, len(token) // 3)
+        start = max(0, anchor.b - anchor.a - slack)
+        window = self.text[start:anchor.b - anchor.a + len(token) + slack]
         cuts: set[int] = set()
         for block in SequenceMatcher(None, upper, window, autojunk=False).get_matching_blocks():
             for k in range(block.size):
