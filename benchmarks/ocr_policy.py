@@ -67,10 +67,10 @@ def services(cache_dir: Path, workers: int, use_cache: bool = True) -> dict[str,
 def policy_fields(doc_type: str, tess: OcrResult, rapid: OcrResult,
                   second: SecondReader) -> dict[str, DocumentFields]:
     """What each policy extracts from the two engines' readings of one document."""
-    t = reading_of(doc_type, "tesseract", tess.text, tess)
-    r = reading_of(doc_type, "rapidocr", rapid.text, rapid)
+    t = reading_of(doc_type, "tesseract", tess)
+    r = reading_of(doc_type, "rapidocr", rapid)
     spaced = respace(rapid, tess)  # what SecondReader.read returns
-    auto = [reading_of(doc_type, "rapidocr", spaced.text, spaced), t] \
+    auto = [reading_of(doc_type, "rapidocr", spaced), t] \
         if second.reason(doc_type, tess) else [t]
     return {"tesseract": read_fields([t]), "rapidocr": read_fields([r]),
             "auto": read_fields(auto)}

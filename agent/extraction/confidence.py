@@ -17,17 +17,21 @@ UNLOCATED = 0.5  # a value whose source words could not be found on the page
 AGREE_KEEPS = 0.25  # share of the doubt left per agreeing source
 CHECK_KEEPS = 0.5  # share of the doubt left per passed check
 DISAGREE_FACTOR = 0.5
+SILENT_FACTOR = 0.85  # per other reading that found no value for the field
 CONTRADICTED = 0.3
 
 
 def field_confidence(word_confidence: float | None, agreeing: int, disagreeing: int,
-                     checks: list[bool | None]) -> float:
-    """`agreeing`/`disagreeing`: how many *other* sources read the same / another value."""
+                     checks: list[bool | None], silent: int = 0) -> float:
+    """`agreeing`/`disagreeing`: how many *other* sources read the same / another value;
+    `silent`: how many other readings found none."""
     p = UNLOCATED if word_confidence is None else max(0.0, min(1.0, word_confidence))
     for _ in range(agreeing):
         p = 1 - (1 - p) * AGREE_KEEPS
     for _ in range(disagreeing):
         p *= DISAGREE_FACTOR
+    for _ in range(silent):
+        p *= SILENT_FACTOR
     for outcome in checks:
         if outcome is True:
             p = 1 - (1 - p) * CHECK_KEEPS

@@ -10,13 +10,14 @@ from pydantic import BaseModel, Field
 
 from agent.extraction.checks import CheckResult, run_checks
 from agent.extraction.confidence import field_confidence
+from agent.extraction.confusables import fix_confusables
 from agent.extraction.extractors import ExtractionOptions, extract_fields
 from agent.extraction.fusion import Reading, fuse, same
 from agent.extraction.layout import split_lines
 from agent.extraction.locate import line_words, locate
 from agent.extraction.merge import llm_values, merge_fields
 from agent.extraction.models import FIELD_NAMES, ExtractedFields, FieldEvidence
-from agent.ocr.models import OcrResult
+from agent.ocr.models import PAGE_SEPARATOR, OcrResult
 
 
 class DocumentFields(BaseModel):
@@ -68,7 +69,8 @@ def read_fields(readings: list[Reading], llm_fields: dict[str, Any] | None = Non
             word_confidence=word_conf, sources=sources, agreement=_agreement(
                 agreeing, len(others) - agreeing),
             checks=own_checks, confidence=field_confidence(
-                word_conf, agreeing, len(others) - agreeing, list(own_checks.values())),
+                word_conf, agreeing, len(others) - agreeing, list(own_checks.values()),
+                silent=sum(v is None for v in read)),
         )
     return DocumentFields(fields=fields, evidence=evidence, checks=checks)
 
@@ -83,8 +85,16 @@ def _json(value: Any) -> Any:
     return None if value is None else (value if isinstance(value, str) else str(value))
 
 
-def reading_of(doc_type: str, engine: str, text: str, result: OcrResult | None = None,
+def reading_text(result: OcrResult) -> str:
+    """The text fields are extracted from: OCR'd pages with look-alike characters put right
+    (`agent.extraction.confusables`), text layers as they are."""
+    return PAGE_SEPARATOR.join(fix_confusables(p.text) if p.method == "ocr" else p.text
+                               for p in result.pages)
+
+
+def reading_of(doc_type: str, engine: str, result: OcrResult,
                options: ExtractionOptions | None = None) -> Reading:
-    """One reading through the deterministic extractor of `doc_type` (benchmarks, tests)."""
+    """One OCR reading through the deterministic extractor of `doc_type` (benchmarks, tests)."""
+    text = reading_text(result)
     return Reading(engine, text, extract_fields(doc_type, text, options), split_lines(text),
-                   line_words(result) if result is not None else [])
+                   line_words(result))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.extraction.document import reading_text
 from agent.extraction.fusion import Reading
 from agent.extraction.layout import split_lines
 from agent.extraction.locate import line_words
@@ -37,8 +38,8 @@ def document_readings(state: DocumentState, services: Services
     one lineage entry per reading."""
     label = state.label or ""
     first = _cached_ocr(state, services)
-    reading, extracted = text_reading(label, state.text, services,
-                                      _engine_of(first) if first else "text", first)
+    reading, extracted = text_reading(label, reading_text(first) if first else state.text,
+                                      services, _engine_of(first) if first else "text", first)
     log = [_log(first, "the OCR step's reading") if first else
            {"engine": "text", "reason": "the OCR step's text (no word boxes)"}]
     readings = [reading]
@@ -46,7 +47,8 @@ def document_readings(state: DocumentState, services: Services
     reason = second.reason(label, first) if second is not None and first else None
     if reason:
         result = second.read(services.store.blobs.get(state.doc_id), state.filename, first)
-        again, _ = text_reading(label, result.text, services, result.engine.name, result)
+        again, _ = text_reading(label, reading_text(result), services, result.engine.name,
+                                result)
         readings.insert(0, again)  # the second engine reads key fields better: it goes first
         log.append(_log(result, reason))
     return readings, extracted, log

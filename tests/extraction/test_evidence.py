@@ -80,8 +80,8 @@ def test_the_total_is_located_on_its_words_with_their_confidence() -> None:
 
 def test_fused_readings_carry_sources_agreement_and_a_confirmed_total_wins() -> None:
     wrong = RECEIPT.replace("Total RM 84.80", "Total RM 34.80")
-    first = reading_of("receipt", "rapidocr", wrong, _ocr(wrong))
-    second = reading_of("receipt", "tesseract", RECEIPT, _ocr(RECEIPT))
+    first = reading_of("receipt", "rapidocr", _ocr(wrong))
+    second = reading_of("receipt", "tesseract", _ocr(RECEIPT))
     found = read_fields([first, second], today=dt.date(2026, 11, 30))
     total = found.evidence["total"]
     assert found.fields.total == Decimal("84.80") and total.engine == "tesseract"
@@ -90,3 +90,12 @@ def test_fused_readings_carry_sources_agreement_and_a_confirmed_total_wins() -> 
     vendor = found.evidence["vendor"]
     assert vendor.agreement == "agree" and vendor.engine == "rapidocr"
     assert vendor.confidence > total.confidence
+
+
+def test_look_alike_characters_follow_their_token() -> None:
+    from agent.extraction.confusables import fix_confusables
+
+    assert fix_confusables("L0T 3, Ja1an SS21/39, 433O0 Leve1 6") == \
+        "LOT 3, Jalan SS21/39, 43300 Level 6"
+    assert fix_confusables("TOTAL 8O.90 RM1O.00 INV-20417 UPTOWN3") == \
+        "TOTAL 80.90 RM1O.00 INV-20417 UPTOWN3"

@@ -49,7 +49,7 @@ def test_each_engine_reads_the_words_and_the_total(policy: str, receipt, tmp_pat
     merchant = truth["merchant"].split()[0]
     assert fold_text(merchant) in fold_text(result.text).replace(" ", "")
     assert "TOTAL" in result.text.upper()
-    found = read_fields([reading_of("receipt", policy, result.text, result)])
+    found = read_fields([reading_of("receipt", policy, result)])
     assert found.fields.total == Decimal(str(truth["total"])).quantize(Decimal("0.01"))
     evidence = found.evidence["total"]
     assert evidence.engine == policy and evidence.page == 1 and evidence.bbox
@@ -63,9 +63,9 @@ def test_two_engines_that_agree_make_the_total_more_confident(receipt, tmp_path)
         pytest.skip("Tesseract is not installed")
     path, truth = receipt
     tess, rapid = _read("tesseract", path, tmp_path), _read("rapidocr", path, tmp_path)
-    alone = read_fields([reading_of("receipt", "tesseract", tess.text, tess)])
-    both = read_fields([reading_of("receipt", "rapidocr", rapid.text, rapid),
-                        reading_of("receipt", "tesseract", tess.text, tess)])
+    alone = read_fields([reading_of("receipt", "tesseract", tess)])
+    both = read_fields([reading_of("receipt", "rapidocr", rapid),
+                        reading_of("receipt", "tesseract", tess)])
     total = both.evidence["total"]
     assert total.agreement == "agree" and set(total.sources) == {"rapidocr", "tesseract"}
     assert total.confidence > alone.evidence["total"].confidence
