@@ -41,9 +41,11 @@ class _Reference:
         start = max(0, anchor.b - anchor.a - slack)
         window = self.text[start:anchor.b - anchor.a + len(token) + slack]
         cuts: set[int] = set()
-        for block in SequenceMatcher(None, upper, window, autojunk=False).get_matching_blocks():
-            for k in range(block.size):
-                i, j = block.a + k, start + block.b + k
+        matcher = SequenceMatcher(None, upper, window, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag not in ("equal", "replace") or i2 - i1 != j2 - j1:
+                continue  # equal runs, and one-for-one misreads ('SANYU' for 'SANYO')
+            for i, j in zip(range(i1, i2), range(start + j1, start + j2), strict=True):
                 if j in self.space_after and i + 1 < len(token) and not (
                         token[i] in _NUMERIC and token[i + 1] in _NUMERIC):
                     cuts.add(i)
