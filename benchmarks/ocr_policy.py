@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path,
                         default=ROOT / "benchmarks" / "results" / "ocr_policy.json")
     args = parser.parse_args(argv)
-    console = Console()
+    console = Console(width=150)
     ocr = services(args.cache_dir, args.workers)
     second = SecondReader(Settings(data_dir=args.cache_dir / "var"))
     rule_set = load_rule_sets()["receipt"]
