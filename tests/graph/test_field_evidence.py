@@ -36,6 +36,9 @@ def test_an_invoice_read_by_two_engines_carries_evidence_and_is_approved(
     assert total["value"] == "1165.50" and total["agreement"] == "agree"
     assert set(total["sources"]) == {"rapidocr", "tesseract"} and total["confidence"] >= 0.9
     assert total["page"] == 1 and len(total["bbox"]) == 4 and total["engine"] == "rapidocr"
+    ocr = next(r["payload"] for r in pipeline.services.lineage.records(doc_id)
+               if r["node"] == "ocr")
+    assert ocr["page_engines"] == ["tesseract"] and ocr["reason"].startswith("policy auto")
     readings = _extract_record(pipeline, doc_id)["readings"]
     assert [r["engine"]["name"] for r in readings] == ["tesseract", "rapidocr"]
     assert "policy auto" in readings[1]["reason"] and readings[1]["pages"][0]["engine"] == \
