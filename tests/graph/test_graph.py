@@ -128,6 +128,7 @@ def test_a_failed_rule_forces_review(db_settings: Settings, open_pipeline) -> No
     assert state.band == "confident" and state.status == "needs_review"
     payload = pipeline.services.store.reviews.get(doc_id).payload
     assert [r["rule_id"] for r in payload["failed_rules"]] == ["date-not-in-future"]
+    assert payload["field_evidence"]["date"]["checks"] == {"date_plausible": False}
     assert payload["fields"]["date"] == "2099-01-01"
 
 
