@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from agent.ocr.options import OcrEngineOptions, TesseractOptions
+from agent.ocr.options import OcrEngineOptions, RapidOcrOptions, TesseractOptions
 from classifiers.options import ClassifierSettings
 from papertrail.cpus import available_cpus
 from retrieval.options import RetrievalSettings
@@ -302,6 +302,18 @@ class Settings(BaseSettings):
     ocr: OcrEngineOptions = Field(
         default_factory=TesseractOptions, description="The OCR engine and its options, as JSON "
         'with a `kind` (e.g. {"kind": "tesseract"}); default Tesseract, set by PAPERTRAIL_OCR_*.'
+    )
+    ocr_policy: Literal["tesseract", "rapidocr", "auto"] = Field(
+        "auto", description="Which engine reads which page. `tesseract`: the engine of "
+        "PAPERTRAIL_OCR (Tesseract by default) reads every page. `rapidocr`: RapidOCR "
+        "(PAPERTRAIL_RAPIDOCR_*) reads every page (~4x the time). `auto`: the first reads every "
+        "page (classification, throughput); pages of documents classified as a type with key "
+        "fields (receipt, invoice) are read again by RapidOCR at extraction, and their fields "
+        "fused from both readings (docs/benchmarks.md).",
+    )
+    rapidocr: RapidOcrOptions = Field(
+        default_factory=RapidOcrOptions, description="RapidOCR's options, as JSON; set by "
+        "PAPERTRAIL_RAPIDOCR_*. Used by the `rapidocr` and `auto` OCR policies.",
     )
     auto_finalize_bands: list[Literal["confident", "ambiguous"]] = Field(
         default_factory=lambda: ["confident"],
