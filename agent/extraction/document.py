@@ -66,6 +66,7 @@ def read_fields(readings: list[Reading], llm_fields: dict[str, Any] | None = Non
         evidence[name] = FieldEvidence(
             value=_json(value), engine=engine, page=location.page if location else None,
             bbox=list(location.bbox) if location and location.bbox else None, rule=rule,
+            image_size=list(location.image_size) if location and location.image_size else None,
             word_confidence=word_conf, sources=sources, agreement=_agreement(
                 agreeing, len(others) - agreeing),
             checks=own_checks, confidence=field_confidence(

@@ -20,6 +20,7 @@ class LineWords:
     page: int
     words: tuple[Box, ...]  # empty for text-layer and plain-text pages (exact text)
     exact: bool  # the page's text is not an OCR guess
+    size: tuple[int, int] = (0, 0)  # width, height of the image the boxes are in
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Location:
     page: int
     bbox: tuple[int, int, int, int] | None  # left, top, width, height in the OCR'd image
     word_confidence: float  # 0-1: the least confident word of the value (1 for exact text)
+    image_size: tuple[int, int] | None = None  # that image's width, height (engines differ)
 
 
 def line_words(result: OcrResult) -> list[LineWords]:
@@ -41,7 +43,7 @@ def line_words(result: OcrResult) -> list[LineWords]:
                 continue
             n = len(clean.split(" "))
             words = tuple(boxes[k:k + n]) if len(boxes) >= k + n else ()
-            out.append(LineWords(page.page, words, exact))
+            out.append(LineWords(page.page, words, exact, (page.width, page.height)))
             k += n
     return out
 
@@ -67,7 +69,8 @@ def locate(field: str, value: Any, line_index: int | None, line_text: str,
     right = max(w[2] + w[4] for w in words)
     bottom = max(w[3] + w[5] for w in words)
     return Location(entry.page, (left, top, right - left, bottom - top),
-                    round(min(w[1] for w in words) / 100, 3))
+                    round(min(w[1] for w in words) / 100, 3),
+                    entry.size if entry.size[0] > 0 and entry.size[1] > 0 else None)
 
 
 def _span(field: str, value: Any, text: str) -> tuple[int, int] | None:

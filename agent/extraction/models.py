@@ -63,6 +63,8 @@ class FieldEvidence(BaseModel):
     page: int | None = Field(None, description="1-based page of its source words.")
     bbox: list[int] | None = Field(None, description="[left, top, width, height] of its source "
                                    "words in that page's OCR image (pixels); None for text.")
+    image_size: list[int] | None = Field(None, description="[width, height] of the image `bbox` "
+                                         "is in: each engine may read a differently scaled page.")
     rule: str | None = Field(None, description="The extractor rule that matched.")
     word_confidence: float | None = Field(None, description="Least confident source word, 0-1 "
                                           "(1 for text layers); None when not located.")

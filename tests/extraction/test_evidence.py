@@ -76,6 +76,7 @@ def test_the_total_is_located_on_its_words_with_their_confidence() -> None:
     where = locate("total", Decimal("84.80"), 5, "Total RM 84.80", words)
     assert where is not None and where.page == 1
     assert where.bbox == (200, 150, 90, 20) and where.word_confidence == 0.61
+    assert where.image_size == (1000, 400)  # the reader's own image: engines scale differently
 
 
 def test_fused_readings_carry_sources_agreement_and_a_confirmed_total_wins() -> None:
