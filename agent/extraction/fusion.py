@@ -2,7 +2,9 @@
 
 Per field, the readings' values are compared after normalisation. Where they differ, a total
 that the arithmetic printed on its own reading confirms wins; otherwise the reading listed first
-(the better engine for key fields) wins. Who read what is kept for the evidence.
+(the better engine for key fields) wins. Where they agree but for letter case, the spelling
+with consistent case wins (RapidOCR reads `INV-2001` as `INv-2001`). Who read what is kept for
+the evidence.
 """
 
 from __future__ import annotations
@@ -37,12 +39,15 @@ class Fused:
     disagreeing: int  # other readings with another value
 
 
+TEXT_FIELDS = ("vendor", "address", "invoice_number")
+
+
 def same(name: str, a: Any, b: Any) -> bool:
     if a is None or b is None:
         return False
     if name == "total":
         return same_amount(a, b)
-    if name in ("vendor", "address", "invoice_number"):
+    if name in TEXT_FIELDS:
         return fold_text(str(a)).replace(" ", "") == fold_text(str(b)).replace(" ", "")
     return a == b
 
@@ -63,6 +68,9 @@ def fuse(readings: list[Reading]) -> tuple[ExtractedFields, dict[str, Fused]]:
         sources = {r.engine: _json(v) for r, v in zip(readings, read, strict=True)}
         if pick is None:
             continue
+        if name in TEXT_FIELDS:
+            alike = [i for i in order if read[i] is not None and same(name, read[pick], read[i])]
+            pick = min(alike, key=lambda i: _case_breaks(str(read[i])))  # stable: first on ties
         value = read[pick]
         others = [v for i, v in enumerate(read) if i != pick and v is not None]
         agreeing = sum(same(name, value, v) for v in others)
@@ -72,6 +80,12 @@ def fuse(readings: list[Reading]) -> tuple[ExtractedFields, dict[str, Fused]]:
         fused[name] = Fused(_json(value), pick, sources, agreeing, len(others) - agreeing)
     doc_type = readings[0].fields.doc_type if readings else None
     return ExtractedFields(doc_type=doc_type, provenance=provenance, **values), fused
+
+
+def _case_breaks(text: str) -> int:
+    """Words whose letters are neither all upper, all lower nor capitalised (`INv`, `AcME`)."""
+    words = ("".join(c for c in w if c.isalpha()) for w in text.split())
+    return sum(1 for w in words if w and not (w.isupper() or w.islower() or w.istitle()))
 
 
 def _json(value: Any) -> Any:

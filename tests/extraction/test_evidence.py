@@ -93,6 +93,17 @@ def test_fused_readings_carry_sources_agreement_and_a_confirmed_total_wins() -> 
     assert vendor.confidence > total.confidence
 
 
+def test_readings_that_agree_but_for_case_keep_the_consistent_spelling() -> None:
+    invoice = "ACME SUPPLIES LTD\nInvoice number: INV-2001\nDate: 2026-03-14\nTotal due: 10.00"
+    first = reading_of("invoice", "rapidocr", _ocr(invoice.replace("INV-", "INv-")))
+    second = reading_of("invoice", "tesseract", _ocr(invoice))
+    found = read_fields([first, second], today=dt.date(2026, 11, 30))
+    number = found.evidence["invoice_number"]
+    assert found.fields.invoice_number == "INV-2001" and number.engine == "tesseract"
+    assert number.agreement == "agree"
+    assert read_fields([second, first]).fields.invoice_number == "INV-2001"
+
+
 def test_look_alike_characters_follow_their_token() -> None:
     from agent.extraction.confusables import fix_confusables
 
