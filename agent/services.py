@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from agent.adjudication.schema import AdjudicationResult
+from agent.drift import DriftMonitor
 from agent.lineage import LineageLog
 from agent.ocr import OcrService
 from agent.rules import RuleSet, load_rule_sets
@@ -64,6 +65,7 @@ class Services:
     extractor: FieldExtractor
     retriever: Retriever | None = None
     adjudicator: Adjudicator | None = None
+    drift: DriftMonitor | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> Services:
@@ -81,7 +83,8 @@ class Services:
             raise TypeError(f"Part(s) {missing} cannot be None: the graph needs them.")
         parts = build_parts(settings, PART_BUILDERS, **overrides)
         lineage = LineageLog.from_settings(settings, parts["store"].db)
-        return cls(settings=settings, lineage=lineage, **parts)
+        drift = DriftMonitor(parts["store"].db, settings.drift)
+        return cls(settings=settings, lineage=lineage, drift=drift, **parts)
 
 
 def build_parts(settings: Settings, names: Iterable[str], **overrides: Any) -> dict[str, Any]:
