@@ -21,7 +21,7 @@ from sqlalchemy import select
 from agent.settings import DriftSettings
 from agent.store.db import Database
 from agent.store.models import DriftEvent, LineageRecord, utcnow
-from classifiers.drift import SIGNALS, ReferenceProfile, like, psi
+from classifiers.drift import SIGNALS, ReferenceProfile, histogram_psi, like
 
 Status = Literal["no_bundle", "no_reference_profile", "too_few_documents", "ok", "drifted"]
 
@@ -146,7 +146,7 @@ class DriftMonitor:
         for name, reference in profile.signals.items():
             known = [v for v in values.get(name, []) if v is not None]
             if len(known) >= o.min_documents:
-                measured[name] = (psi(reference.shares, like(reference, known).shares),
+                measured[name] = (histogram_psi(reference, like(reference, known)),
                                   len(known))
         events = self._record(bundle_id, measured)
         signals = [SignalDrift(signal=name, psi=round(value, 4), threshold=o.psi_threshold,

@@ -11,6 +11,7 @@ from classifiers.bundle import INFO, Registry, read_info, seal
 from classifiers.drift import (
     TEXT_EDGES,
     categorical_histogram,
+    histogram_psi,
     like,
     numeric_histogram,
     psi,
@@ -34,6 +35,15 @@ def test_psi_matches_the_textbook_formula() -> None:
 
 def test_psi_stays_finite_when_a_bin_empties() -> None:
     assert np.isfinite(psi([0.5, 0.5, 0.0], [0.0, 0.5, 0.5]))
+
+
+def test_a_bin_the_reference_missed_is_smoothed_by_its_count() -> None:
+    reference = categorical_histogram(["a"] * 80 + ["b"] * 80, ["a", "b", "c"])
+    few_new = categorical_histogram(["a"] * 95 + ["b"] * 95 + ["c"] * 10, ["a", "b", "c"])
+    many_new = categorical_histogram(["a"] * 60 + ["b"] * 60 + ["c"] * 80, ["a", "b", "c"])
+    assert histogram_psi(reference, reference) == pytest.approx(0.0)
+    assert histogram_psi(reference, few_new) < psi(reference.shares, few_new.shares)
+    assert histogram_psi(reference, few_new) < 0.25 < histogram_psi(reference, many_new)
 
 
 def test_numeric_bins_are_left_closed_and_the_last_is_open() -> None:
