@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from agent.settings import DriftSettings
+from agent.drift_settings import DriftSettings
 from agent.store.db import Database
 from agent.store.models import DriftEvent, LineageRecord, utcnow
 from classifiers.drift import SIGNALS, ReferenceProfile, histogram_psi, like

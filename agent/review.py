@@ -42,6 +42,8 @@ def review_payload(state: Any, labels: list[str]) -> dict[str, Any]:
         "band": state.band,
         "band_reason": state.band_reason,
         "fields": state.fields,
+        "field_evidence": getattr(state, "field_evidence", {}),
+        "field_checks": getattr(state, "field_checks", []),
         "failed_rules": [r for r in state.rule_results if r.get("passed") is False],
         "policies": [r for r in state.rule_results
                      if r.get("kind") == "policy" and r.get("requires_review")],

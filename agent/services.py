@@ -16,6 +16,7 @@ from agent.adjudication.schema import AdjudicationResult
 from agent.drift import DriftMonitor
 from agent.lineage import LineageLog
 from agent.ocr import OcrService
+from agent.ocr.policy import SecondReader, second_reader
 from agent.rules import RuleSet, load_rule_sets
 from agent.settings import Settings
 from agent.store import Store
@@ -65,6 +66,7 @@ class Services:
     extractor: FieldExtractor
     retriever: Retriever | None = None
     adjudicator: Adjudicator | None = None
+    second_reader: SecondReader | None = None  # the `auto` OCR policy's RapidOCR re-reading
     drift: DriftMonitor | None = None
 
     @classmethod
@@ -78,7 +80,7 @@ class Services:
             raise TypeError(f"Unknown part(s) {unknown}; Services parts are "
                             f"{sorted(PART_BUILDERS)}.")
         missing = sorted(name for name, part in overrides.items()
-                         if part is None and name not in OPTIONAL_PARTS)
+                         if part is None and name not in NULLABLE_PARTS)
         if missing:
             raise TypeError(f"Part(s) {missing} cannot be None: the graph needs them.")
         parts = build_parts(settings, PART_BUILDERS, **overrides)
@@ -140,9 +142,12 @@ PART_BUILDERS: dict[str, Callable[[Settings], Any]] = {
     "store": Store.from_settings,
     "rule_sets": lambda settings: load_rule_sets(settings.rules_dir),
     "ocr": OcrService,
+    "second_reader": second_reader,
     "classifier": active_classifier,
     "extractor": lambda settings: extract_with_provenance,
     "retriever": default_retriever,
     "adjudicator": default_adjudicator,
 }
 OPTIONAL_PARTS = ("retriever", "adjudicator")
+"""Parts that may be None and that the API's health probes build."""
+NULLABLE_PARTS = (*OPTIONAL_PARTS, "second_reader")

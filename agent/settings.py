@@ -9,7 +9,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from agent.ocr.options import OcrEngineOptions, TesseractOptions
+from agent.drift_settings import DriftSettings
+from agent.ocr.options import OcrEngineOptions, RapidOcrOptions, TesseractOptions
 from classifiers.options import ClassifierSettings
 from papertrail.cpus import available_cpus
 from retrieval.options import RetrievalSettings
@@ -279,29 +280,6 @@ class WebhookSettings(BaseSettings):
         return bool(self.urls) and self.secret is not None
 
 
-class DriftSettings(BaseSettings):
-    """Drift checks: recent documents against the active bundle's reference profile."""
-
-    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_DRIFT_", extra="ignore")
-
-    window: int = Field(200, ge=10, description="Most recent classified documents (of the "
-                        "active bundle) compared with its reference profile.")
-    min_documents: int = Field(
-        100, ge=10, description="Fewer recent documents than this: no verdict. With ~10 bins "
-        "the PSI of n documents drawn like the reference is about 9/n from sampling noise "
-        "alone (0.18 at 50, 0.09 at 100).")
-    psi_threshold: float = Field(
-        0.25, gt=0, description="Population-stability index above which a signal has drifted "
-        "(0.25 is the conventional 'major shift'; see docs/drift.md).")
-    action: Literal["alert", "suspend"] = Field(
-        "alert", description="`alert`: report drift (GET /drift, /metrics). `suspend`: also "
-        "send every document to a person (no auto-approval) until an admin acknowledges it "
-        "with POST /drift/ack.")
-    cache_seconds: float = Field(
-        30.0, ge=0, description="A drift verdict is reused this long by each process (the "
-        "check reads the database).")
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_", env_file=".env", extra="ignore")
 
@@ -325,6 +303,18 @@ class Settings(BaseSettings):
     ocr: OcrEngineOptions = Field(
         default_factory=TesseractOptions, description="The OCR engine and its options, as JSON "
         'with a `kind` (e.g. {"kind": "tesseract"}); default Tesseract, set by PAPERTRAIL_OCR_*.'
+    )
+    ocr_policy: Literal["tesseract", "rapidocr", "auto"] = Field(
+        "auto", description="Which engine reads which page. `tesseract`: the engine of "
+        "PAPERTRAIL_OCR (Tesseract by default) reads every page. `rapidocr`: RapidOCR "
+        "(PAPERTRAIL_RAPIDOCR_*) reads every page (~4x the time). `auto`: the first reads every "
+        "page (classification, throughput); pages of documents classified as a type with key "
+        "fields (receipt, invoice) are read again by RapidOCR at extraction, and their fields "
+        "fused from both readings (docs/benchmarks.md).",
+    )
+    rapidocr: RapidOcrOptions = Field(
+        default_factory=RapidOcrOptions, description="RapidOCR's options, as JSON; set by "
+        "PAPERTRAIL_RAPIDOCR_*. Used by the `rapidocr` and `auto` OCR policies.",
     )
     auto_finalize_bands: list[Literal["confident", "ambiguous"]] = Field(
         default_factory=lambda: ["confident"],

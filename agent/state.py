@@ -30,6 +30,13 @@ class DocumentState(BaseModel):
         None, description="The AdjudicationResult without its LLM call record (lineage has it)."
     )
     fields: dict[str, Any] = Field(default_factory=dict)
+    field_evidence: dict[str, Any] = Field(
+        default_factory=dict, description="Per field (agent.extraction.models.FieldEvidence): "
+        "value, engine, page, bbox, word confidence, every source's value, agreement, checks, "
+        "confidence 0-1.")
+    field_checks: list[dict[str, Any]] = Field(
+        default_factory=list, description="Cross-field checks (agent.extraction.checks): name, "
+        "passed (None = nothing to check against), fields, message.")
     rule_results: list[dict[str, Any]] = Field(default_factory=list)
     review_reasons: list[str] = Field(default_factory=list)
     decision: dict[str, Any] | None = Field(

@@ -50,6 +50,13 @@ class DocumentView(BaseModel):
     label: str | None = None
     confidence: float | None = Field(None, description="Calibrated probability of `label`.")
     fields: dict[str, Any] = Field(default_factory=dict)
+    field_evidence: dict[str, Any] = Field(
+        default_factory=dict, description="Per field: value, engine, page, bbox [left, top, "
+        "width, height], word confidence, each source's value, agreement, checks, confidence "
+        "0-1.")
+    field_checks: list[dict[str, Any]] = Field(
+        default_factory=list, description="Cross-field checks: name, passed (null = nothing to "
+        "check against), fields, message.")
     rule_results: list[dict[str, Any]] = Field(default_factory=list)
     review_reasons: list[str] = Field(default_factory=list)
     decision: DecisionView | None = None

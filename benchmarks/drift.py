@@ -34,9 +34,10 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from agent.drift import DriftReport  # noqa: E402
+from agent.drift_settings import DriftSettings  # noqa: E402
 from agent.ingest import ingest_bytes  # noqa: E402
 from agent.pipeline import Pipeline  # noqa: E402
-from agent.settings import DriftSettings, Settings  # noqa: E402
+from agent.settings import Settings  # noqa: E402
 from classifiers.bundle import Registry  # noqa: E402
 from classifiers.corpus import load_corpus  # noqa: E402
 from classifiers.inference import load_bundle  # noqa: E402

@@ -8,7 +8,8 @@
   vectors are pseudo-random unit vectors (embedding 10k texts would take longer than the
   search being measured; brute-force search time does not depend on the values), the query is
   embedded by the real packaged MiniLM. Reports the query embedding and the filtered top-k
-  search (`reviewed` = true, as the graph asks) separately: p50, p95.
+  search (`reviewed` = true, as the graph asks) separately: p50, p95; beside it Qdrant's own
+  filtered query on the same index (the baseline `ExemplarIndex` used before it over-fetched).
 
 Runs with one torch thread, as each task of a 2-core worker does (api/worker.py
 `split_cores`). Prints a table and writes benchmarks/results/retrieval-scale.json.
@@ -37,7 +38,7 @@ from rich.table import Table  # noqa: E402
 from classifiers.options import ClassifierSettings  # noqa: E402
 from evals import fixtures  # noqa: E402
 from retrieval.embeddings import SentenceTransformerEmbedder  # noqa: E402
-from retrieval.index import Exemplar, ExemplarIndex  # noqa: E402
+from retrieval.index import EXEMPLARS, Exemplar, ExemplarIndex, exemplar_filter  # noqa: E402
 from retrieval.options import RetrievalSettings  # noqa: E402
 
 DIMENSION = 384  # all-MiniLM-L6-v2
@@ -94,17 +95,25 @@ def retrieval(exemplars: int, queries: int, folder: Path) -> dict[str, dict]:
     fill_seconds = time.perf_counter() - started
     embedder = SentenceTransformerEmbedder()
     embedder.embed([invoice_text(-1)])  # load the model
-    embed_times, search_times = [], []
+    embed_times, search_times, qdrant_filter_times = [], [], []
+    reviewed = exemplar_filter(None, True, set())
     for i in range(queries):
         t0 = time.perf_counter()
         vector = embedder.embed([invoice_text(i)])[0]
         t1 = time.perf_counter()
-        index.search_vector(vector, 4, reviewed_only=True)
-        search_times.append(time.perf_counter() - t1)
+        hits = index.search_vector(vector, 4, reviewed_only=True)
+        t2 = time.perf_counter()
+        baseline = index._client.query_points(  # Qdrant's own filter: the baseline
+            index._name(EXEMPLARS), query=vector.tolist(), query_filter=reviewed, limit=4,
+            with_payload=True).points
+        qdrant_filter_times.append(time.perf_counter() - t2)
+        search_times.append(t2 - t1)
         embed_times.append(t1 - t0)
+        assert [h.doc_id for h in hits] == [p.payload["doc_id"] for p in baseline]
     index.close()
     return {"fill": {"exemplars": exemplars, "seconds": round(fill_seconds, 1)},
-            "embed_query": timings(embed_times), "search_filtered_top4": timings(search_times)}
+            "embed_query": timings(embed_times), "search_filtered_top4": timings(search_times),
+            "qdrant_filter_top4": timings(qdrant_filter_times)}
 
 
 def main() -> None:
@@ -127,7 +136,7 @@ def main() -> None:
     table = Table("step", "n", "p50 ms", "p95 ms", "per second",
                   title=f"classification and retrieval at {args.exemplars:,} exemplars "
                   "(Qdrant local mode, 1 torch thread)")
-    for name in ("classify", "embed_query", "search_filtered_top4"):
+    for name in ("classify", "embed_query", "search_filtered_top4", "qdrant_filter_top4"):
         row = result[name]
         table.add_row(name, str(row["n"]), str(row["p50_ms"]), str(row["p95_ms"]),
                       str(row["per_second"]))

@@ -145,6 +145,7 @@ def summarize(rows: list[dict[str, Any]], labels: list[str], bundle_id: str,
         "auto_precision_ci95": precision_interval(
             sum(r["system_label"] == r["truth"] for r in auto), len(auto)),
         "auto_coverage": len(auto) / len(rows) if rows else 0.0,
+        **fields_auto_precision(rows),
         "certificate": certificate,
         "final_accuracy": float(np.mean([r["final_label"] == r["truth"] for r in rows]))
         if rows else 0.0,
@@ -164,6 +165,24 @@ def summarize(rows: list[dict[str, Any]], labels: list[str], bundle_id: str,
         "reliability": reliability(confidence, correct),
         "risk_coverage": _thin(risk_coverage(confidence, correct)),
     }
+
+
+KEY_FIELDS = ("vendor", "date", "total")
+"""The fields a finance decision rests on (issuer, date, amount): `fields_auto_precision` asks
+that all of those with ground truth be right."""
+
+
+def fields_auto_precision(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Of the auto-approved documents that have ground-truth fields, the share whose key fields
+    were all right (end to end), with its 95 % interval; None when none was auto-approved."""
+    auto = [r for r in rows if r["auto_approved"] and r.get("field_match")]
+    right = sum(all(r["field_match"][n] for n in KEY_FIELDS if n in r["field_match"])
+                for r in auto)
+    with_fields = [r for r in rows if r.get("field_match")]
+    return {"fields_auto_precision": right / len(auto) if auto else None,
+            "fields_auto_precision_ci95": precision_interval(right, len(auto)),
+            "fields_auto_n": len(auto),
+            "fields_auto_coverage": len(auto) / len(with_fields) if with_fields else None}
 
 
 def _llm_stats(rows: list[dict[str, Any]]) -> dict[str, float]:

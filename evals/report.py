@@ -9,6 +9,8 @@ from typing import Any
 
 import matplotlib
 
+from evals.metrics import KEY_FIELDS
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -95,6 +97,12 @@ def render_html(report: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     headline = ("accuracy", "macro_f1", "ece", "coverage_at_98", "coverage_at_99",
                 "auto_precision", "auto_coverage", "final_accuracy", "docs_per_min")
     cells = "".join(f"<tr><th>{k}</th><td>{report[k]:.4f}</td></tr>" for k in headline)
+    if report.get("fields_auto_precision") is not None:  # documents with ground-truth fields
+        cells += (f"<tr><th>fields_auto_precision (key fields {', '.join(KEY_FIELDS)} all "
+                  f"right, of {report['fields_auto_n']} auto-approved)</th>"
+                  f"<td>{report['fields_auto_precision']:.4f}</td></tr>"
+                  f"<tr><th>fields_auto_coverage</th>"
+                  f"<td>{report['fields_auto_coverage']:.4f}</td></tr>")
     mistakes = "".join(
         f"<tr><td>{html.escape(r['truth'])}</td><td>{html.escape(str(r['predicted']))}</td>"
         f"<td>{r['confidence']:.3f}</td><td>{html.escape(str(r['band']))}</td>"

@@ -106,3 +106,16 @@ def merge_fields(deterministic: ExtractedFields, llm_fields: Mapping[str, Any] |
     if not updates:
         return deterministic
     return deterministic.model_copy(update={**updates, "provenance": provenance})
+
+
+def llm_values(llm_fields: Mapping[str, Any] | None, day_first: bool = True) -> dict[str, Any]:
+    """The LLM's fields that validate, normalised and under our field names (first alias wins):
+    what it read, for comparison with the other sources."""
+    out: dict[str, Any] = {}
+    for key, raw in (llm_fields or {}).items():
+        field = ALIASES.get(str(key).lower())
+        if field in FIELD_NAMES and field not in out:
+            value = _validate(field, raw, day_first)
+            if value is not None:
+                out[field] = value
+    return out

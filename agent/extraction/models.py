@@ -13,7 +13,7 @@ FIELD_NAMES: tuple[FieldName, ...] = (
     "vendor", "date", "total", "currency", "invoice_number", "address",
 )
 
-EXTRACTOR_VERSION = "extract-2026.11.1"
+EXTRACTOR_VERSION = "extract-2026.11.2"
 """Bump when a rule changes the output for the same text; lineage records it."""
 
 
@@ -51,3 +51,28 @@ class ExtractedFields(BaseModel):
 
     def missing(self) -> list[str]:
         return [name for name in FIELD_NAMES if getattr(self, name) is None]
+
+
+class FieldEvidence(BaseModel):
+    """Where one field's value came from, who else read it, and how far to trust it."""
+
+    value: object = Field(description="The value as JSON (the field's chosen value).")
+    engine: str | None = Field(None, description="The reading the value was taken from: an "
+                               "OCR engine ('tesseract', 'rapidocr'), 'text_layer', 'text' or "
+                               "'llm'.")
+    page: int | None = Field(None, description="1-based page of its source words.")
+    bbox: list[int] | None = Field(None, description="[left, top, width, height] of its source "
+                                   "words in that page's OCR image (pixels); None for text.")
+    image_size: list[int] | None = Field(None, description="[width, height] of the image `bbox` "
+                                         "is in: each engine may read a differently scaled page.")
+    rule: str | None = Field(None, description="The extractor rule that matched.")
+    word_confidence: float | None = Field(None, description="Least confident source word, 0-1 "
+                                          "(1 for text layers); None when not located.")
+    sources: dict[str, object] = Field(default_factory=dict, description="Each source's own "
+                                       "value: every reading's extractor, and the LLM's.")
+    agreement: str = Field("single", description="'agree' (every source that read a value "
+                           "read this one), 'disagree', or 'single' (one source).")
+    checks: dict[str, bool | None] = Field(default_factory=dict, description="Cross-field "
+                                           "checks speaking for this field and their outcome.")
+    confidence: float = Field(description="0-1, from the word confidence, the agreement and "
+                              "the checks (agent.extraction.confidence).")

@@ -42,7 +42,8 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ymd", re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)"
                        r"(?P<d>\d{1,2})(?!\d)")),
     ("dmy", re.compile(r"(?<![\w.\-/])(?P<a>\d{1,2})\s?(?P<s>[-/.])\s?(?P<b>\d{1,2})"
-                       r"\s?(?P=s)\s?(?P<y>(?:19|20)?\d\d)(?![\d]|[.,\-/]\d)")),
+                       r"\s?(?P=s)\s?(?P<y>(?:19|20)?\d\d)"
+                       r"(?:(?=\d{1,2}:\d\d)|(?![\d]|[.,\-/]\d))")),  # or a time glued on
     ("d_mon_y", re.compile(rf"(?<![\w])(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?(?:\.\s?|[\s\-/])?"
                            rf"(?P<mon>{_MONTH_RE})(?![^\W\d_])\.?[\s\-/.,']*"
                            rf"(?P<y>(?:19|20)?\d\d)(?!\d)",

@@ -65,7 +65,7 @@ def _apply(decision: ReviewDecision, state: DocumentState,
         changes["label"] = {"from": state.label, "to": decision.label}
         update["label"] = decision.label
         extracted, _ = extract_for(decision.label, state.text, services)
-        update["fields"] = extracted["fields"]  # fields of the new type, extracted again
+        update |= extracted  # fields of the new type (and their evidence), extracted again
     if decision.action == "edit":
         assert decision.fields is not None
         changes["fields"] = {k: {"from": state.fields.get(k), "to": v}

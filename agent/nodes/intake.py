@@ -43,6 +43,11 @@ def ocr(state: DocumentState, services: Services) -> NodeResult:
         "engine": result.engine.model_dump(), "cache_key": result.cache_key,
         "cached": result.cached, "page_confidences": [p.confidence for p in result.pages],
         "page_methods": [p.method for p in result.pages],
+        "page_engines": [result.engine.name if p.method == "ocr" else p.method
+                         for p in result.pages],
+        "policy": services.settings.ocr_policy,
+        "reason": f"policy {services.settings.ocr_policy}: {result.engine.name} reads every "
+                  "page without a text layer",
         "page_estimated_dpi": [p.estimated_dpi for p in result.pages],
         "page_scales": [p.scale for p in result.pages],
         "mean_confidence": summary["mean_confidence"], "band": update.get("band"),

@@ -51,6 +51,11 @@ class OcrEngine(ABC, Generic[OptionsT]):
     def __init__(self, options: OptionsT) -> None:
         self.options = options
 
+    @property
+    def threads_per_page(self) -> int:
+        """Cores one page keeps busy: the OCR pool runs `ocr_workers // this` pages at once."""
+        return 1
+
     @abstractmethod
     def version(self) -> str:
         """The engine's version; raises a `ConfigurationError` when it is not installed."""

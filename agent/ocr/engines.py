@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from agent.ocr.engine import OcrEngine
 from agent.ocr.options import OcrOptions
+from agent.ocr.rapidocr import RapidOcrEngine
 from agent.ocr.tesseract import TesseractEngine
 from papertrail.errors import ConfigurationError
 
 OCR_ENGINES: dict[str, type[OcrEngine]] = {
     "tesseract": TesseractEngine,
+    "rapidocr": RapidOcrEngine,  # loads onnxruntime on its first page, not on import
 }
 
 

@@ -48,5 +48,34 @@ class TesseractOptions(OcrOptions):
     oem: int = Field(1, ge=0, le=3, description="Tesseract engine mode (1 = LSTM).")
 
 
-# One member today; each new engine's options class joins the union (`A | B` inside Union[]).
-OcrEngineOptions = Annotated[Union[TesseractOptions], Field(discriminator="kind")]  # noqa: UP007
+class RapidOcrOptions(OcrOptions):
+    """RapidOCR (PP-OCRv4 detection + recognition, ONNX models shipped in its wheel) on
+    onnxruntime. Slower than Tesseract but reads receipts closer to their transcripts
+    (docs/benchmarks.md). `PAPERTRAIL_RAPIDOCR_*` configures it as the second reader of the
+    `auto` OCR policy (and as the only reader of the `rapidocr` policy)."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERTRAIL_RAPIDOCR_", extra="ignore")
+
+    kind: Literal["rapidocr"] = "rapidocr"
+    upscale_below_dpi: int = Field(
+        0, ge=0, le=1200, description="As for Tesseract; 0 = never: the detector resizes the "
+        "page itself (`det_limit_side_len`).")
+    det_limit_side_len: int = Field(
+        736, ge=320, le=4096, description="Side length the text detector scales the page to "
+        "(see `det_limit_type`): lower is faster, higher finds smaller text.")
+    det_limit_type: Literal["min", "max"] = Field(
+        "min", description="`min`: the shorter side is enlarged to at least "
+        "`det_limit_side_len`; `max`: the longer side is reduced to at most that.")
+    intra_op_threads: int = Field(
+        2, ge=1, le=64, description="onnxruntime threads per page (one page at a time per "
+        "this many threads: the OCR pool runs `ocr_workers // intra_op_threads` pages at once).")
+    use_angle_cls: bool = Field(
+        False, description="Run the text-direction classifier (for upside-down lines; measured "
+        "to change neither speed nor accuracy on receipts).")
+    text_score: float = Field(
+        0.5, ge=0.0, le=1.0, description="Lines recognised with a lower score are dropped.")
+
+
+# Each engine's options class joins the union: `kind` picks one.
+OcrEngineOptions = Annotated[Union[TesseractOptions, RapidOcrOptions],  # noqa: UP007
+                             Field(discriminator="kind")]

@@ -1,7 +1,8 @@
 """OCR documents: text layers where they exist, the configured OCR engine on a shared pool of
 workers otherwise.
 
-The engine comes from `OCR_ENGINES` by the `kind` of `settings.ocr`. Threads are enough for
+The engine comes from `OCR_ENGINES` by the `kind` of the options the OCR policy names
+(`agent.ocr.policy.primary_options`: `settings.ocr`, or `settings.rapidocr`). Threads are enough for
 parallelism: Tesseract, the default engine, runs each page in its own process. The pool is
 shared by every document in flight, so a batch of one-page scans keeps all cores busy just as
 one long PDF does. One service used by several threads at once (a worker's threads pool) runs
@@ -27,6 +28,7 @@ from agent.ocr.engine import PageTimeoutError
 from agent.ocr.engines import create_engine
 from agent.ocr.models import OcrEngineInfo, OcrResult, PageText
 from agent.ocr.pages import KnownText, PageImage, split_pages
+from agent.ocr.policy import primary_options
 from agent.settings import Settings
 
 
@@ -44,7 +46,7 @@ class _InFlight:
 class OcrService:
     def __init__(self, settings: Settings, use_cache: bool = True) -> None:
         self.settings = settings
-        self.engine = create_engine(settings.ocr)
+        self.engine = create_engine(primary_options(settings))
         self.cache = OcrCache(settings.cache_dir / "ocr") if use_cache else None
         self._slots = threading.BoundedSemaphore(settings.ocr_workers)
 
@@ -68,8 +70,9 @@ class OcrService:
         at most `2 * ocr_workers` documents ahead, so memory stays bounded. With
         `skip_invalid`, a document that fails validation yields its error instead of raising."""
         engine = self.engine_info()
-        window = 2 * self.settings.ocr_workers
-        with ThreadPoolExecutor(max_workers=self.settings.ocr_workers) as pool:
+        workers = max(1, self.settings.ocr_workers // self.engine.threads_per_page)
+        window = 2 * workers
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             queue: list[OcrResult | _InFlight | PapertrailError] = []
             for data, filename in documents:
                 try:

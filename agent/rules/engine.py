@@ -10,8 +10,10 @@ from typing import Any
 
 from agent.rules.models import (
     AlwaysReview,
+    ChecksPass,
     DateNotFuture,
     Duplicate,
+    FieldConfidence,
     Range,
     Regex,
     Required,
@@ -27,13 +29,23 @@ DuplicateLookup = Callable[[str, dict[str, Any], str], list[str]]
 
 def evaluate(
     rule_set: RuleSet, fields: dict[str, Any], doc_id: str, find_duplicates: DuplicateLookup,
-    today: date | None = None,
+    today: date | None = None, evidence: dict[str, dict[str, Any]] | None = None,
+    checks: list[dict[str, Any]] | None = None,
 ) -> list[RuleResult]:
+    """`evidence` (field -> FieldEvidence as JSON) and `checks` (CheckResult as JSON) are what
+    the `field_confidence` and `checks_pass` rules read; when not given (None) those rules are
+    not checked. Given, a present field without evidence fails `field_confidence`."""
     today = today or date.today()
     results: list[RuleResult] = []
     for rule in rule_set.rules:
-        passed, message, values = _check(rule, fields, doc_id, rule_set.document_type,
-                                         find_duplicates, today)
+        if isinstance(rule, FieldConfidence | ChecksPass) and (
+                evidence is None if isinstance(rule, FieldConfidence) else checks is None):
+            passed, message, values = None, "not checked: no field evidence given", {}
+        elif isinstance(rule, FieldConfidence | ChecksPass):
+            passed, message, values = _evidence_rule(rule, fields, evidence or {}, checks or [])
+        else:
+            passed, message, values = _check(rule, fields, doc_id, rule_set.document_type,
+                                             find_duplicates, today)
         if passed is False and rule.message:
             message = f"{rule.message} ({message})"
         results.append(RuleResult(rule_id=rule.id, kind="rule", passed=passed, message=message,
@@ -86,6 +98,40 @@ def _check(rule: Any, fields: dict[str, Any], doc_id: str, doc_type: str,
         return ok, f"{field} {value} {'is not' if ok else 'is'} in the future", {
             field: value, "today": today.isoformat()}
     raise TypeError(f"unknown rule {rule!r}")
+
+
+def _evidence_rule(rule: FieldConfidence | ChecksPass, fields: dict[str, Any],
+                   evidence: dict[str, dict[str, Any]], checks: list[dict[str, Any]]
+                   ) -> tuple[bool | None, str, dict]:
+    if isinstance(rule, ChecksPass):
+        named = [c for c in checks if c.get("name") in rule.checks]
+        failed = [c for c in named if c.get("passed") is False]
+        if failed:
+            return False, "; ".join(c["message"] for c in failed), {"failed": [
+                c["name"] for c in failed]}
+        if not any(c.get("passed") for c in named):
+            return None, "not checked: nothing printed to check " + ", ".join(rule.checks) + \
+                " against", {}
+        return True, "; ".join(c["message"] for c in named if c.get("passed")), {}
+    low, seen = [], {}
+    for field, minimum in rule.minimum.items():
+        if fields.get(field) in (None, ""):
+            continue
+        known = evidence.get(field)
+        if known is None:
+            low.append(f"{field} has no evidence (edited or extracted without it)")
+            continue
+        seen[field] = known["confidence"]
+        if known["confidence"] < minimum:
+            read = ", ".join(f"{k} read {v!r}" for k, v in (known.get("sources") or {}).items())
+            low.append(f"{field} = {fields[field]} has confidence {known['confidence']:.2f} < "
+                       f"{minimum:.2f} ({known.get('agreement')}; {read})")
+    if not seen and not low:
+        return None, "not checked: none of " + ", ".join(rule.minimum) + " present", {}
+    if low:
+        return False, "; ".join(low), {"confidence": seen}
+    return True, "confidence " + ", ".join(f"{k} {v:.2f}" for k, v in seen.items()), {
+        "confidence": seen}
 
 
 def _sum_equals(rule: SumEquals, fields: dict[str, Any]) -> tuple[bool | None, str, dict]:

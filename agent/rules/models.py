@@ -58,8 +58,32 @@ class Duplicate(_Rule):
     fields: list[str] = Field(min_length=1)
 
 
-Rule = Annotated[Required | Regex | Range | DateNotFuture | SumEquals | Duplicate,
-                 Field(discriminator="type")]
+class FieldConfidence(_Rule):
+    """Each listed field, when present, has at least this confidence (0-1, from its evidence:
+    OCR word confidence, agreement between readings, cross-field checks)."""
+
+    type: Literal["field_confidence"]
+    minimum: dict[str, float] = Field(min_length=1, description="Field -> lowest confidence.")
+
+    @field_validator("minimum")
+    @classmethod
+    def _probabilities(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {k: v for k, v in value.items() if not 0.0 <= v <= 1.0}
+        if bad:
+            raise ValueError(f"confidences are between 0 and 1, got {bad}")
+        return value
+
+
+class ChecksPass(_Rule):
+    """None of the listed cross-field checks (agent.extraction.checks) is contradicted."""
+
+    type: Literal["checks_pass"]
+    checks: list[str] = Field(min_length=1, description="e.g. total_arithmetic, "
+                              "date_plausible, one_currency.")
+
+
+Rule = Annotated[Required | Regex | Range | DateNotFuture | SumEquals | Duplicate |
+                 FieldConfidence | ChecksPass, Field(discriminator="type")]
 
 
 class ReviewAbove(_Rule):

@@ -41,7 +41,14 @@ def rows(model: type[BaseSettings], prefix: str) -> list[str]:
             out.extend(rows(annotation, nested))
             continue
         meaning = (field.description or "").replace("\n", " ").replace("|", "\\|")
-        out.append(f"| `{prefix}{name.upper()}` | `{_default(field)}` | {meaning} |")
+        default = _default(field)
+        chosen = field.default_factory() if default == "see below" else None
+        if isinstance(chosen, BaseSettings):  # a union of option classes (e.g. OCR engines):
+            out.append(f"| `{prefix}{name.upper()}` | (JSON) | {meaning} |")  # its default's
+            nested = type(chosen).model_config.get("env_prefix", f"{prefix}{name.upper()}_")
+            out.extend(rows(type(chosen), nested))
+            continue
+        out.append(f"| `{prefix}{name.upper()}` | `{default}` | {meaning} |")
     return out
 
 

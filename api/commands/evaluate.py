@@ -61,6 +61,10 @@ def run(
     for key in ("accuracy", "macro_f1", "ece", "coverage_at_98", "coverage_at_99",
                 "auto_precision", "auto_coverage", "final_accuracy", "docs_per_min"):
         table.add_row(key, f"{report[key]:.4f}")
+    if report.get("fields_auto_precision") is not None:  # documents with ground-truth fields
+        table.add_row(f"fields_auto_precision (n={report['fields_auto_n']})",
+                      f"{report['fields_auto_precision']:.4f}")
+        table.add_row("fields_auto_coverage", f"{report['fields_auto_coverage']:.4f}")
     console.print(table)
     console.print(f"routing: {report['routing']}")
     console.print(certificate_line(report))

@@ -170,6 +170,7 @@ def document_view(state: AppResources, document: Document) -> DocumentView:
         view = view.model_copy(update={
             "band": graph.band, "band_reason": graph.band_reason or None, "label": graph.label,
             "confidence": probabilities.get(graph.label or ""), "fields": graph.fields,
+            "field_evidence": graph.field_evidence, "field_checks": graph.field_checks,
             "rule_results": graph.rule_results, "review_reasons": graph.review_reasons})
     return view
 

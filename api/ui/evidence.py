@@ -44,14 +44,16 @@ def ocr_result(records: list[dict[str, Any]], cache: OcrCache) -> OcrResult | No
 
 def recorded_boxes(evidence: dict[str, Any], pages: list[PageText]) -> list[FieldBox]:
     """Boxes from the extractor's own field evidence (`{field: {page, bbox: [left, top,
-    width, height]}}` in the pixels of that page's OCR image), where it recorded one."""
+    width, height], image_size: [width, height]}}` in the pixels of the image the engine
+    read, which may be scaled unlike the page's first reading), where it recorded one."""
     sizes = {p.page: (p.width, p.height) for p in pages if p.width > 0 and p.height > 0}
     boxes: list[FieldBox] = []
     for name, item in evidence.items():
         bbox, page = (item or {}).get("bbox"), (item or {}).get("page")
-        if not bbox or len(bbox) != 4 or page not in sizes:
+        size = (item or {}).get("image_size") or sizes.get(page)
+        if not bbox or len(bbox) != 4 or page not in sizes or not size or min(size) <= 0:
             continue
-        width, height = sizes[page]
+        width, height = size
         left, top, w, h = (float(v) for v in bbox)
         boxes.append(FieldBox(field=name, page=page, source="recorded",
                               left=round(100 * left / width, 3), top=round(100 * top / height, 3),

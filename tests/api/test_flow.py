@@ -25,11 +25,16 @@ def test_upload_process_review_approve_with_a_real_worker(client, start_worker) 
     assert view["band"] == "ambiguous" and view["label"] == "invoice"
     assert abs(view["confidence"] - 0.60) < 1e-6
     assert view["fields"]["invoice_number"] == "INV-1001"
+    evidence = view["field_evidence"]["invoice_number"]  # where it came from, how sure we are
+    assert evidence["value"] == "INV-1001" and 0 <= evidence["confidence"] <= 1
+    assert evidence["sources"] and {c["name"] for c in view["field_checks"]} >= {
+        "total_arithmetic", "date_plausible", "one_currency"}
     assert any("not auto-approved" in r for r in view["review_reasons"])
 
     pending = client.get("/reviews", headers=auth("reviewer")).json()
     assert [p["doc_id"] for p in pending] == [doc_id]
     assert pending[0]["payload"]["allowed_labels"] and pending[0]["payload"]["band"] == "ambiguous"
+    assert pending[0]["payload"]["field_evidence"] == view["field_evidence"]
 
     decided = client.post(f"/reviews/{doc_id}", headers=auth("reviewer"),
                           json={"action": "approve", "note": "looks right"})

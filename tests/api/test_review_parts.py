@@ -147,6 +147,10 @@ def test_recorded_field_evidence_wins_over_matching() -> None:
     assert (by_field["total"].width, by_field["total"].height) == (30.0, 2.0)
     assert by_field["invoice_number"].source == "matched"  # no recorded box: found by words
     assert recorded_boxes(evidence, []) == []  # no page size known: nothing to place
+    # A second engine read the page at half the size: its box is placed in its own image.
+    half = {"total": {"page": 1, "bbox": [50, 100, 150, 20], "image_size": [500, 1000]}}
+    (box,) = recorded_boxes(half, [page])
+    assert (box.left, box.top, box.width, box.height) == (10.0, 10.0, 30.0, 2.0)
 
 
 def test_text_layer_pdfs_have_word_boxes_too() -> None:

@@ -87,3 +87,19 @@ def test_llm_statistics_count_only_what_an_llm_answered() -> None:
     assert (llm["escalated"], llm["asked"], llm["rejections"]) == (2, 1, 1)
     assert report["tokens"] == {"prompt": 100, "completion": 3}
     assert report["latency_ms"]["llm"] == {"p50": 250.0, "p95": 250.0, "p99": 250.0, "n": 1}
+
+
+def test_fields_auto_precision_counts_auto_approved_documents_with_all_key_fields_right() -> None:
+    from evals.metrics import fields_auto_precision
+
+    def row(auto: bool, **match: bool) -> dict:
+        return {"auto_approved": auto, "field_match": match}
+
+    rows = [row(True, vendor=True, date=True, total=True, address=False),  # address not key
+            row(True, vendor=True, date=True, total=False),
+            row(False, vendor=False, date=False, total=False),
+            {"auto_approved": True}]  # no ground-truth fields: not counted
+    out = fields_auto_precision(rows)
+    assert out["fields_auto_precision"] == 0.5 and out["fields_auto_n"] == 2
+    assert out["fields_auto_coverage"] == 2 / 3
+    assert fields_auto_precision([row(False, total=True)])["fields_auto_precision"] is None

@@ -55,7 +55,7 @@ def test_lineage_records_what_produced_the_decision(db_settings: Settings, open_
     assert records["ocr"]["page_scales"] == [1.0]
     assert records["classify"]["classifier"]["bundle_id"] == "marker-test"
     assert records["classify"]["threshold"] == 0.9
-    assert records["rules"]["rule_set"] == {"document_type": "invoice", "version": "2026.11.1"}
+    assert records["rules"]["rule_set"] == {"document_type": "invoice", "version": "2026.11.2"}
     assert all(len(p["input_digest"]) == 64 for p in records.values())
     assert pipeline.services.lineage.verify(doc_id).ok
 
@@ -128,6 +128,7 @@ def test_a_failed_rule_forces_review(db_settings: Settings, open_pipeline) -> No
     assert state.band == "confident" and state.status == "needs_review"
     payload = pipeline.services.store.reviews.get(doc_id).payload
     assert [r["rule_id"] for r in payload["failed_rules"]] == ["date-not-in-future"]
+    assert payload["field_evidence"]["date"]["checks"] == {"date_plausible": False}
     assert payload["fields"]["date"] == "2099-01-01"
 
 

@@ -94,3 +94,47 @@ def test_a_broken_rule_file_fails_at_start_up_naming_the_file(
 def test_rule_set_model_rejects_unknown_keys() -> None:
     with pytest.raises(ValueError):
         RuleSet.model_validate({"document_type": "x", "version": "1", "rulez": []})
+
+
+def _evidence(confidence: float, sources: dict | None = None) -> dict:
+    return {"confidence": confidence, "agreement": "disagree" if confidence < 0.5 else "agree",
+            "sources": sources or {}}
+
+
+def test_field_confidence_sends_an_uncertain_total_to_a_person_with_the_reason() -> None:
+    rule_set = load_rule_sets()["receipt"]
+    fields = {"vendor": "SHOP", "total": "12.30", "date": "2026-03-14"}
+    sure = {"vendor": _evidence(0.99), "total": _evidence(0.99), "date": _evidence(0.99)}
+    passed = {r.rule_id: r for r in evaluate(rule_set, fields, "d", no_duplicates,
+                                             today=date(2026, 11, 21), evidence=sure, checks=[])}
+    assert passed["key-fields-confident"].passed is True
+    assert passed["amounts-consistent"].passed is None  # nothing printed to check against
+    unsure = {**sure, "total": _evidence(0.3, {"tesseract": "12.30", "rapidocr": "12.80"})}
+    failed = {r.rule_id: r for r in evaluate(rule_set, fields, "d", no_duplicates,
+                                             today=date(2026, 11, 21), evidence=unsure)}
+    result = failed["key-fields-confident"]
+    assert result.passed is False and result.requires_review
+    assert "total = 12.30 has confidence 0.30" in result.message and "12.80" in result.message
+    no_evidence = {r.rule_id: r for r in evaluate(rule_set, fields, "d", no_duplicates,
+                                                  today=date(2026, 11, 21), evidence={})}
+    assert no_evidence["key-fields-confident"].passed is False
+
+
+def test_checks_pass_fails_on_a_contradicted_check_and_says_which() -> None:
+    rule_set = load_rule_sets()["receipt"]
+    checks = [{"name": "total_arithmetic", "passed": False, "fields": ["total"],
+               "message": "total 12.30 does not match the printed amounts (subtotal = 11.30)"},
+              {"name": "date_plausible", "passed": True, "fields": ["date"], "message": "ok"}]
+    results = {r.rule_id: r for r in evaluate(
+        rule_set, {"vendor": "SHOP", "total": "12.30"}, "d", no_duplicates,
+        today=date(2026, 11, 21), evidence={}, checks=checks)}
+    assert results["amounts-consistent"].passed is False
+    assert "subtotal = 11.30" in results["amounts-consistent"].message
+
+
+def test_field_confidence_minimums_are_probabilities(tmp_path: Path) -> None:
+    (tmp_path / "r.yaml").write_text(
+        "document_type: receipt\nversion: '1'\nrules:\n  - id: c\n    type: field_confidence\n"
+        "    minimum: {total: 1.5}\n")
+    with pytest.raises(RuleSetError, match="between 0 and 1"):
+        load_rule_sets(tmp_path)

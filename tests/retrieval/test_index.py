@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from qdrant_client import models
 
 from retrieval.index import Exemplar, ExemplarIndex, point_id
 from retrieval.options import RetrievalSettings
@@ -62,3 +63,35 @@ def test_index_persists_on_disk(tmp_path):
     with ExemplarIndex(options, tmp_path, embedder=HashingEmbedder()) as idx:
         assert idx.count() == 2
 
+
+
+@pytest.mark.parametrize("reviewed_share", [0.9, 0.05])
+def test_local_filtered_search_matches_the_exact_filtered_query(index, reviewed_share):
+    """Local mode filters the nearest 8 x k unfiltered candidates in Python; it must return
+    what Qdrant's own filtered query returns, also when too few candidates pass (fallback)."""
+    import random
+
+    rng = random.Random(7)
+    words = ["invoice", "total", "memo", "letter", "subject", "dear", "amount", "vendor",
+             "meeting", "terms", "due", "net", "payment", "sincerely", "from", "re", "number"]
+    index.upsert_exemplars(
+        Exemplar(doc_id=f"d{i}", label=rng.choice(["invoice", "memo", "letter"]),
+                 text=" ".join(rng.choices(words, k=8)) + f" ref{i}",
+                 reviewed=rng.random() < reviewed_share)
+        for i in range(300))
+    for query, label, exclude in [("invoice total due", None, ()), ("memo subject", "memo", ()),
+                                  ("dear vendor", None, ("d1", "d2", "d3"))]:
+        fast = index.search(query, k=5, label=label, exclude_doc_ids=exclude)
+        vector = index.embedder.embed([query])[0]
+        exact = index._client.query_points(
+            index._name("exemplars"), query=vector.tolist(), limit=5, with_payload=True,
+            query_filter=models.Filter(
+                must=[models.FieldCondition(key="reviewed", match=models.MatchValue(value=True))]
+                + ([models.FieldCondition(key="label", match=models.MatchValue(value=label))]
+                   if label else []),
+                must_not=[models.HasIdCondition(has_id=[point_id(d) for d in exclude])]
+                if exclude else [])).points
+        assert [round(h.score, 5) for h in fast] == [round(p.score, 5) for p in exact]
+        assert {h.doc_id for h in fast} <= {p.payload["doc_id"] for p in exact} | {
+            h.doc_id for h in fast if round(h.score, 5) == round(exact[-1].score, 5)}
+        assert all(h.reviewed for h in fast) and not {h.doc_id for h in fast} & set(exclude)

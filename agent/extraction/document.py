@@ -1,0 +1,101 @@
+"""A document's fields with their evidence: extract from every reading, fuse, merge the LLM's
+grounded fields, run the cross-field checks, locate each value and score its confidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agent.extraction.checks import CheckResult, run_checks
+from agent.extraction.confidence import field_confidence
+from agent.extraction.confusables import fix_confusables
+from agent.extraction.extractors import ExtractionOptions, extract_fields
+from agent.extraction.fusion import Reading, fuse, same
+from agent.extraction.layout import split_lines
+from agent.extraction.locate import line_words, locate
+from agent.extraction.merge import llm_values, merge_fields
+from agent.extraction.models import FIELD_NAMES, ExtractedFields, FieldEvidence
+from agent.ocr.models import PAGE_SEPARATOR, OcrResult
+
+
+class DocumentFields(BaseModel):
+    fields: ExtractedFields
+    evidence: dict[str, FieldEvidence] = Field(default_factory=dict)
+    checks: list[CheckResult] = Field(default_factory=list)
+
+    def confidences(self) -> dict[str, float]:
+        return {name: e.confidence for name, e in self.evidence.items()}
+
+
+def read_fields(readings: list[Reading], llm_fields: dict[str, Any] | None = None,
+                today: dt.date | None = None) -> DocumentFields:
+    """`readings` best first (the first wins a disagreement no check settles)."""
+    fused_fields, fused = fuse(readings)
+    llm = llm_values(llm_fields)
+    fields = merge_fields(fused_fields, llm_fields, text="\n".join(r.text for r in readings)) \
+        if llm_fields else fused_fields
+    total_from = fused["total"].reading if "total" in fused else 0
+    checks = run_checks(fields, readings[total_from or 0].lines if readings else [], today)
+    evidence: dict[str, FieldEvidence] = {}
+    for name in FIELD_NAMES:
+        value = getattr(fields, name)
+        if value is None:
+            continue
+        read = [getattr(r.fields, name) for r in readings]
+        sources: dict[str, Any] = {r.engine: _json(v) for r, v in zip(readings, read,
+                                                                        strict=True)}
+        source = fields.provenance.get(name)
+        if name in llm:
+            sources["llm"] = _json(llm[name])
+        if source is not None and source.extractor == "llm":
+            engine, location, rule = "llm", None, source.rule
+            others = [v for v in read if v is not None]
+        else:
+            pick = fused[name].reading or 0
+            reading = readings[pick]
+            engine, rule = reading.engine, source.rule if source else None
+            location = locate(name, value, source.line if source else None,
+                              source.snippet if source else "", reading.words)
+            others = [v for i, v in enumerate(read) if i != pick and v is not None]
+            others += [llm[name]] if name in llm else []
+        agreeing = sum(same(name, value, v) for v in others)
+        own_checks = {c.name: c.passed for c in checks if name in c.fields}
+        word_conf = location.word_confidence if location else None
+        evidence[name] = FieldEvidence(
+            value=_json(value), engine=engine, page=location.page if location else None,
+            bbox=list(location.bbox) if location and location.bbox else None, rule=rule,
+            image_size=list(location.image_size) if location and location.image_size else None,
+            word_confidence=word_conf, sources=sources, agreement=_agreement(
+                agreeing, len(others) - agreeing),
+            checks=own_checks, confidence=field_confidence(
+                word_conf, agreeing, len(others) - agreeing, list(own_checks.values()),
+                silent=sum(v is None for v in read)),
+        )
+    return DocumentFields(fields=fields, evidence=evidence, checks=checks)
+
+
+def _agreement(agreeing: int, disagreeing: int) -> str:
+    if disagreeing:
+        return "disagree"
+    return "agree" if agreeing else "single"
+
+
+def _json(value: Any) -> Any:
+    return None if value is None else (value if isinstance(value, str) else str(value))
+
+
+def reading_text(result: OcrResult) -> str:
+    """The text fields are extracted from: OCR'd pages with look-alike characters put right
+    (`agent.extraction.confusables`), text layers as they are."""
+    return PAGE_SEPARATOR.join(fix_confusables(p.text) if p.method == "ocr" else p.text
+                               for p in result.pages)
+
+
+def reading_of(doc_type: str, engine: str, result: OcrResult,
+               options: ExtractionOptions | None = None) -> Reading:
+    """One OCR reading through the deterministic extractor of `doc_type` (benchmarks, tests)."""
+    text = reading_text(result)
+    return Reading(engine, text, extract_fields(doc_type, text, options), split_lines(text),
+                   line_words(result))
