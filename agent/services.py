@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from agent.adjudication.schema import AdjudicationResult
+from agent.drift import DriftMonitor
 from agent.lineage import LineageLog
 from agent.ocr import OcrService
 from agent.ocr.policy import SecondReader, second_reader
@@ -66,6 +67,7 @@ class Services:
     retriever: Retriever | None = None
     adjudicator: Adjudicator | None = None
     second_reader: SecondReader | None = None  # the `auto` OCR policy's RapidOCR re-reading
+    drift: DriftMonitor | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> Services:
@@ -83,7 +85,8 @@ class Services:
             raise TypeError(f"Part(s) {missing} cannot be None: the graph needs them.")
         parts = build_parts(settings, PART_BUILDERS, **overrides)
         lineage = LineageLog.from_settings(settings, parts["store"].db)
-        return cls(settings=settings, lineage=lineage, **parts)
+        drift = DriftMonitor(parts["store"].db, settings.drift)
+        return cls(settings=settings, lineage=lineage, drift=drift, **parts)
 
 
 def build_parts(settings: Settings, names: Iterable[str], **overrides: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agent.drift_settings import DriftSettings
 from agent.ocr.options import OcrEngineOptions, RapidOcrOptions, TesseractOptions
 from classifiers.options import ClassifierSettings
 from papertrail.cpus import available_cpus
@@ -341,6 +342,7 @@ class Settings(BaseSettings):
     lineage: LineageSettings = Field(default_factory=LineageSettings)
     ui: ReviewAppSettings = Field(default_factory=ReviewAppSettings)
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
+    drift: DriftSettings = Field(default_factory=DriftSettings)
 
     @property
     def resolved_data_dir(self) -> Path:

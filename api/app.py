@@ -14,7 +14,7 @@ from api.app_resources import AppResources
 from api.errors import install_error_handlers
 from api.guard import RequestGuard
 from api.metrics import registry_for
-from api.routes import documents, ops, pages, reviews
+from api.routes import documents, drift, ops, pages, reviews
 from api.ui import routes as ui
 from api.ui.web import HERE as UI_DIR
 
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, **probed_overrides: Any) -> Fas
     app.include_router(documents.router)
     app.include_router(reviews.router)
     app.include_router(ops.router)
+    app.include_router(drift.router)
     app.include_router(pages.router)
     app.include_router(ui.router)
     app.mount("/ui/static", StaticFiles(directory=UI_DIR / "static"), name="ui-static")

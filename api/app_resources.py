@@ -17,6 +17,7 @@ from celery import Celery
 from celery.result import AsyncResult
 
 from agent.checkpoints import open_checkpointer
+from agent.drift import DriftMonitor
 from agent.services import OPTIONAL_PARTS, build_parts
 from agent.settings import Settings
 from agent.store import Store
@@ -38,6 +39,7 @@ class AppResources:
     submissions: SubmissionRepository
     bundle: ActiveBundleHealth
     queue: QueueStatus
+    drift: DriftMonitor
     probed_overrides: dict[str, Any]
     stack: ExitStack
     _probed: dict[str, Any] | None = None
@@ -61,6 +63,7 @@ class AppResources:
             submissions=SubmissionRepository(store.db),
             bundle=ActiveBundleHealth(settings.bundle_dir),
             queue=QueueStatus(store.db, settings.api),
+            drift=DriftMonitor(store.db, settings.drift),
             probed_overrides=dict(probed_overrides), stack=stack,
         )
 

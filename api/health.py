@@ -11,11 +11,12 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from api import drift_status
 from api.app_resources import AppResources
 from api.schemas import ComponentHealth, Health
 from api.worker import queue_depth
 
-REQUIRED = ("database", "broker", "classifier")
+REQUIRED = ("database", "broker", "classifier")  # the rest may be not_configured
 
 
 def _probe(part: Any, name: str) -> ComponentHealth:
@@ -75,6 +76,6 @@ def check(state: AppResources) -> Health:
     else:
         components["index"] = _probe(parts["retriever"], "retriever (Qdrant index)")
         components["llm"] = _probe(parts["adjudicator"], "LLM adjudicator")
-    degraded = any(components[name].status == "error" for name in REQUIRED) or any(
-        c.status == "error" for c in components.values())
+    components["drift"] = drift_status.component(state)
+    degraded = any(c.status in ("error", "degraded") for c in components.values())
     return Health(status="degraded" if degraded else "ok", components=components)

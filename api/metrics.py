@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from agent.store.models import Decision, Document, LineageRecord, Review, utcnow
-from api import review_stats
+from api import drift_status, review_stats
 from api.app_resources import AppResources
 from api.ui.claims import ReviewClaim
 from api.worker import queue_depth
@@ -186,6 +186,7 @@ class PipelineCollector(Collector):
                                 "Tasks waiting in the broker queue (-1: broker unreachable).",
                                 value=-1 if depth is None else depth)
         yield from self._queue()
+        yield from drift_status.metric_families(self.state)
 
     def _queue(self) -> Iterator:
         """The document queue as the database sees it (api/queue_status.py)."""

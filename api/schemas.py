@@ -127,7 +127,7 @@ class ReviewOutcome(BaseModel):
 
 
 class ComponentHealth(BaseModel):
-    status: Literal["ok", "error", "not_configured", "unknown"]
+    status: Literal["ok", "degraded", "error", "not_configured", "unknown"]
     detail: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
+from classifiers.drift import ReferenceProfile
 from classifiers.errors import BundleCorruptError, BundleNotFoundError
 from classifiers.gate import AutoApprovalGate
 from classifiers.metrics import Metrics
@@ -56,6 +57,9 @@ class BundleInfo(BaseModel):
         "from before certification (their `thresholds` are uncertified).")
     fallback_gate: AutoApprovalGate | None = Field(
         None, description="The gate that applies when only the baseline can answer.")
+    profile: ReferenceProfile | None = Field(
+        None, description="What the certification documents looked like (drift checks); None "
+        "in bundles from before drift checks.")
     folds: int | None = Field(None, description="Cross-fitting folds the gate was fitted on.")
     thresholds: dict[str, AutoThreshold] = Field(
         default_factory=dict, description="Old bundles: uncertified threshold per model.")

@@ -29,8 +29,9 @@ from classifiers.crossfit import (
     out_of_fold,
     prepare,
 )
+from classifiers.drift import ReferenceProfile, build_profile
 from classifiers.errors import CorpusError
-from classifiers.gate import AutoApprovalGate, fit_gate
+from classifiers.gate import AutoApprovalGate, apply_gate, fit_gate
 from classifiers.members import Docs, FittedMember, MemberKind, member_kind
 from classifiers.metrics import Metrics, evaluate
 from classifiers.options import ClassifierSettings
@@ -139,6 +140,7 @@ def write_bundle(models: TrainedModels, corpus: Corpus, cfg: ClassifierSettings,
         temperatures=models.temperatures,
         gate=models.gate,
         fallback_gate=models.fallback_gate,
+        profile=reference_profile(models, corpus),
         folds=int(models.folds.max()) + 1,
         thresholds={},
         metrics=models.metrics,
@@ -151,6 +153,16 @@ def write_bundle(models: TrainedModels, corpus: Corpus, cfg: ClassifierSettings,
     )
     write_info(staged, info)
     return registry.add(staged)
+
+
+def reference_profile(models: TrainedModels, corpus: Corpus) -> ReferenceProfile | None:
+    """The drift reference: the certification (out-of-fold) documents as the gate saw them."""
+    probs = models.oof_probs.get("ensemble")
+    if probs is None:
+        return None
+    ocr = [s.ocr_confidence if s.ocr_confidence is not None else 100.0 for s in corpus.signals]
+    passed = apply_gate(models.gate, probs, models.labels, np.array(ocr))
+    return build_profile(probs, models.labels, ocr, corpus.texts, passed)
 
 
 def train_bundle(corpus: Corpus, cfg: ClassifierSettings, registry: Registry,

@@ -29,13 +29,29 @@ def classify(state: DocumentState, services: Services) -> NodeResult:
               f"{'>=' if confident else '<'} auto threshold {threshold:.3f} ({gate})")
     if prediction.fallback_reason:
         reason += f" (baseline answered: {prediction.fallback_reason})"
-    return {"prediction": prediction.model_dump(), "label": prediction.label, "band": band,
-            "band_reason": reason}, {
+    update: dict[str, Any] = {"prediction": prediction.model_dump(), "label": prediction.label,
+                              "band": band, "band_reason": reason}
+    suspended = drift_suspension(services)
+    if suspended:  # escalated: a person decides whatever an adjudicator answers
+        band = update["band"] = "escalated"
+        reason = update["band_reason"] = f"{suspended}; {reason}"
+        update["review_reasons"] = [suspended]
+    return update, {
         "classifier": services.classifier.lineage(), "prediction": prediction.model_dump(),
-        "signals": signals_lineage(signals), "threshold": threshold,
+        "signals": signals_lineage(signals), "text_chars": len(state.text),
+        "threshold": threshold,
         "gate_cell": prediction.gate_cell, "certified": prediction.certified, "band": band,
-        "reason": reason,
+        "reason": reason, "drift_suspension": suspended,
     }
+
+
+def drift_suspension(services: Services) -> str | None:
+    """Why auto-approval is suspended for drift (PAPERTRAIL_DRIFT_ACTION=suspend), or None."""
+    classifier = services.classifier
+    if services.drift is None or not hasattr(classifier, "bundle_id"):
+        return None
+    profile = getattr(getattr(classifier, "info", None), "profile", None)
+    return services.drift.suspension(classifier.bundle_id, profile)
 
 
 def retrieve(state: DocumentState, services: Services) -> NodeResult:

@@ -155,3 +155,20 @@ class Decision(Base):
     band: Mapped[str | None] = mapped_column(String(16))
     confidence: Mapped[float | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DriftEvent(Base):
+    """A signal of one bundle found drifted: open until the drift clears (`cleared_at`);
+    an admin's acknowledgement lifts the suspension it causes (PAPERTRAIL_DRIFT_ACTION)."""
+
+    __tablename__ = "drift_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bundle_id: Mapped[str] = mapped_column(String(64), index=True)
+    signal: Mapped[str] = mapped_column(String(32))
+    psi: Mapped[float]
+    threshold: Mapped[float]
+    since: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)

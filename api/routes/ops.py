@@ -16,10 +16,12 @@ router = APIRouter(tags=["operations"])
 @router.get("/healthz", response_model=Health,
             responses={503: {"model": Health, "description": "A required component is broken."}})
 def healthz(request: Request) -> JSONResponse:
-    """Database, broker, classifier bundle (id, trained-at, classes), Qdrant index, LLM."""
+    """Database, broker, classifier bundle (id, trained-at, classes), Qdrant index, LLM, drift.
+    503 when a component is broken; `degraded` with 200 while drift suspends auto-approval
+    (the service works, a person decides every document)."""
     report = health.check(request.app.state.papertrail)
-    return JSONResponse(report.model_dump(mode="json"),
-                        status_code=200 if report.status == "ok" else 503)
+    broken = any(c.status == "error" for c in report.components.values())
+    return JSONResponse(report.model_dump(mode="json"), status_code=503 if broken else 200)
 
 
 @router.get("/metrics", response_class=Response, responses={
