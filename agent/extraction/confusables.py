@@ -22,6 +22,8 @@ def _fix(token: str, in_amount: bool) -> str:
         if all(c in _AS_DIGIT for c in token if c.isalpha()) and digits:
             return "".join(_AS_DIGIT.get(c, c) for c in token)
         return token
+    if letters == 2 and token[-1].isdigit() and token[0].isupper():
+        return token  # a district or grid code: 'BS1', 'EC1', 'SW1'
     if letters >= 2 and letters > digits > 0 and all(c in _AS_LETTER for c in token
                                                       if c.isdigit()):
         upper = sum(c.isupper() for c in token if c.isalpha()) > letters / 2
