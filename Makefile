@@ -20,14 +20,16 @@ WHEELHOUSE ?= $(HOME)/.cache/papertrail/wheels
 LLAMA_WHEELS := $(WHEELHOUSE)/llama-cpp-python-$(LLAMA_CPP_VERSION)-$(LLAMA_BUILD_ID)
 LLAMA_WHEEL_STAMP := $(LLAMA_WHEELS)/.built
 
-.PHONY: install system-deps llama-wheel run test lint bench bench-load clean
+.PHONY: install system-deps test-deps llama-wheel run test lint bench bench-load clean
 
 system-deps:
 	@command -v tesseract >/dev/null 2>&1 || { \
 	  echo ">> installing Tesseract (apt)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr; }
-	@# Chromium for the review app's browser tests (Playwright drives it; it never downloads one)
+
+# Chromium for the review app's browser tests only (Playwright drives it; it never downloads one)
+test-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo ">> installing Chromium (apt)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -65,7 +67,7 @@ run: install
 	$(VENV)/bin/papertrail serve --samples 3
 
 # The real local LLM server is installed above, so its integration tests must run, not skip.
-test: install
+test: install test-deps
 	$(VENV)/bin/ruff check .
 	PAPERTRAIL_TEST_REQUIRE_LLM=1 $(PY) -m pytest
 
