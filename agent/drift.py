@@ -52,34 +52,49 @@ class DriftReport(BaseModel):
     checked_at: datetime
 
 
+SCAN_WINDOWS = 10
+"""Classify records read looking for the bundle's documents: at most this many windows' worth
+(other bundles' records, and re-runs of one document, are skipped, not counted)."""
+
+
 def recent_values(db: Database, bundle_id: str, window: int) -> dict[str, list[Any]]:
     """Per signal, the values of the last `window` documents the bundle classified (the newest
     classify record of each document; older bundles' records are skipped)."""
-    with db.session() as session:
-        rows = session.execute(
-            select(LineageRecord.doc_id, LineageRecord.payload)
-            .where(LineageRecord.node == "classify")
-            .order_by(LineageRecord.id.desc()).limit(window)).all()
     values: dict[str, list[Any]] = {name: [] for name in (*SIGNALS, "passed")}
     seen: set[str] = set()
-    for doc_id, payload in rows:
-        payload = payload or {}
-        if doc_id in seen or (payload.get("classifier") or {}).get("bundle_id") != bundle_id:
-            continue
-        seen.add(doc_id)
-        prediction = payload.get("prediction") or {}
-        probabilities = prediction.get("probabilities") or {}
-        if not probabilities:
-            continue
-        confidence = max(probabilities.values())
-        ocr = (payload.get("signals") or {}).get("ocr_confidence")
-        values["confidence"].append(confidence)
-        values["label"].append(prediction.get("label"))
-        values["ocr_confidence"].append(100.0 if ocr is None else ocr)  # as in training
-        values["text_chars"].append(payload.get("text_chars"))  # None in older records
-        threshold = payload.get("threshold")
-        values["passed"].append(threshold is not None and confidence >= threshold)
+    with db.session() as session:
+        for page in range(SCAN_WINDOWS):
+            rows = session.execute(
+                select(LineageRecord.doc_id, LineageRecord.payload)
+                .where(LineageRecord.node == "classify")
+                .order_by(LineageRecord.id.desc()).offset(page * window).limit(window)).all()
+            for doc_id, payload in rows:
+                payload = payload or {}
+                if doc_id in seen or (payload.get("classifier") or {}).get(
+                        "bundle_id") != bundle_id:
+                    continue
+                seen.add(doc_id)
+                _add(values, payload)
+                if len(values["confidence"]) >= window:
+                    return values
+            if len(rows) < window:
+                break
     return values
+
+
+def _add(values: dict[str, list[Any]], payload: dict[str, Any]) -> None:
+    prediction = payload.get("prediction") or {}
+    probabilities = prediction.get("probabilities") or {}
+    if not probabilities:
+        return
+    confidence = max(probabilities.values())
+    ocr = (payload.get("signals") or {}).get("ocr_confidence")
+    values["confidence"].append(confidence)
+    values["label"].append(prediction.get("label"))
+    values["ocr_confidence"].append(100.0 if ocr is None else ocr)  # as in training
+    values["text_chars"].append(payload.get("text_chars"))  # None in older records
+    threshold = payload.get("threshold")
+    values["passed"].append(threshold is not None and confidence >= threshold)
 
 
 class DriftMonitor:
