@@ -6,7 +6,8 @@ The engine comes from `OCR_ENGINES` by the `kind` of the options the OCR policy 
 parallelism: Tesseract, the default engine, runs each page in its own process. The pool is
 shared by every document in flight, so a batch of one-page scans keeps all cores busy just as
 one long PDF does. One service used by several threads at once (a worker's threads pool) runs
-at most `ocr_workers` pages at a time in all: more engines than cores only slow each other.
+at most `ocr_workers` / (the engine's threads per page) pages at a time in all: more engines
+than cores only slow each other.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ class OcrService:
         self.settings = settings
         self.engine = create_engine(primary_options(settings))
         self.cache = OcrCache(settings.cache_dir / "ocr") if use_cache else None
-        self._slots = threading.BoundedSemaphore(settings.ocr_workers)
+        # pages read at once, across every thread using this service
+        self.pages_at_once = max(1, settings.ocr_workers // self.engine.threads_per_page)
+        self._slots = threading.BoundedSemaphore(self.pages_at_once)
 
     def engine_info(self) -> OcrEngineInfo:
         return self.engine.info()
@@ -70,9 +73,8 @@ class OcrService:
         at most `2 * ocr_workers` documents ahead, so memory stays bounded. With
         `skip_invalid`, a document that fails validation yields its error instead of raising."""
         engine = self.engine_info()
-        workers = max(1, self.settings.ocr_workers // self.engine.threads_per_page)
-        window = 2 * workers
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        window = 2 * self.pages_at_once
+        with ThreadPoolExecutor(max_workers=self.pages_at_once) as pool:
             queue: list[OcrResult | _InFlight | PapertrailError] = []
             for data, filename in documents:
                 try:
