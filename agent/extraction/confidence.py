@@ -5,7 +5,11 @@
   read the same value removes most of the remaining doubt; a source that read another value
   halves the confidence;
 - cross-field checks (subtotal + tax = total, a plausible date): a passed check removes half of
-  the remaining doubt; a contradicted one caps the confidence at `CONTRADICTED`.
+  the remaining doubt; a contradicted one caps the confidence at `CONTRADICTED`;
+- doubts: a known way for the value to be wrong that agreement cannot rule out (a vendor name
+  whose legal suffix both engines misread, a header with two names:
+  `agent.extraction.vendor_doubts`) caps the confidence at `DOUBTED`, below every minimum of
+  the packaged rule sets.
 
 The steps are fixed, not fitted: they order fields by how much evidence backs them, and the
 rule sets' minimums (agent/rules/sets) were chosen on SROIE receipts (docs/benchmarks.md).
@@ -19,12 +23,14 @@ CHECK_KEEPS = 0.5  # share of the doubt left per passed check
 DISAGREE_FACTOR = 0.5
 SILENT_FACTOR = 0.85  # per other reading that found no value for the field
 CONTRADICTED = 0.3
+DOUBTED = 0.6
 
 
 def field_confidence(word_confidence: float | None, agreeing: int, disagreeing: int,
-                     checks: list[bool | None], silent: int = 0) -> float:
+                     checks: list[bool | None], silent: int = 0, doubted: bool = False
+                     ) -> float:
     """`agreeing`/`disagreeing`: how many *other* sources read the same / another value;
-    `silent`: how many other readings found none."""
+    `silent`: how many other readings found none; `doubted`: the value has a doubt."""
     p = UNLOCATED if word_confidence is None else max(0.0, min(1.0, word_confidence))
     for _ in range(agreeing):
         p = 1 - (1 - p) * AGREE_KEEPS
@@ -37,4 +43,6 @@ def field_confidence(word_confidence: float | None, agreeing: int, disagreeing: 
             p = 1 - (1 - p) * CHECK_KEEPS
         elif outcome is False:
             p = min(p, CONTRADICTED)
+    if doubted:
+        p = min(p, DOUBTED)
     return round(p, 4)

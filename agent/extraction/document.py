@@ -17,6 +17,7 @@ from agent.extraction.layout import split_lines
 from agent.extraction.locate import line_words, locate
 from agent.extraction.merge import llm_values, merge_fields
 from agent.extraction.models import FIELD_NAMES, ExtractedFields, FieldEvidence
+from agent.extraction.vendor_doubts import vendor_doubts
 from agent.ocr.models import PAGE_SEPARATOR, OcrResult
 
 
@@ -49,6 +50,7 @@ def read_fields(readings: list[Reading], llm_fields: dict[str, Any] | None = Non
         source = fields.provenance.get(name)
         if name in llm:
             sources["llm"] = _json(llm[name])
+        doubts: list[str] = []
         if source is not None and source.extractor == "llm":
             engine, location, rule = "llm", None, source.rule
             others = [v for v in read if v is not None]
@@ -60,6 +62,8 @@ def read_fields(readings: list[Reading], llm_fields: dict[str, Any] | None = Non
                               source.snippet if source else "", reading.words)
             others = [v for i, v in enumerate(read) if i != pick and v is not None]
             others += [llm[name]] if name in llm else []
+            if name == "vendor":
+                doubts = vendor_doubts(str(value), readings, pick)
         agreeing = sum(same(name, value, v) for v in others)
         own_checks = {c.name: c.passed for c in checks if name in c.fields}
         word_conf = location.word_confidence if location else None
@@ -69,9 +73,9 @@ def read_fields(readings: list[Reading], llm_fields: dict[str, Any] | None = Non
             image_size=list(location.image_size) if location and location.image_size else None,
             word_confidence=word_conf, sources=sources, agreement=_agreement(
                 agreeing, len(others) - agreeing),
-            checks=own_checks, confidence=field_confidence(
+            checks=own_checks, doubts=doubts, confidence=field_confidence(
                 word_conf, agreeing, len(others) - agreeing, list(own_checks.values()),
-                silent=sum(v is None for v in read)),
+                silent=sum(v is None for v in read), doubted=bool(doubts)),
         )
     return DocumentFields(fields=fields, evidence=evidence, checks=checks)
 

@@ -74,5 +74,8 @@ class FieldEvidence(BaseModel):
                            "read this one), 'disagree', or 'single' (one source).")
     checks: dict[str, bool | None] = Field(default_factory=dict, description="Cross-field "
                                            "checks speaking for this field and their outcome.")
-    confidence: float = Field(description="0-1, from the word confidence, the agreement and "
-                              "the checks (agent.extraction.confidence).")
+    doubts: list[str] = Field(default_factory=list, description="Known ways this value may "
+                              "be wrong that the sources' agreement cannot rule out "
+                              "(agent.extraction.vendor_doubts); each caps the confidence.")
+    confidence: float = Field(description="0-1, from the word confidence, the agreement, "
+                              "the checks and the doubts (agent.extraction.confidence).")

@@ -124,8 +124,9 @@ def _evidence_rule(rule: FieldConfidence | ChecksPass, fields: dict[str, Any],
         seen[field] = known["confidence"]
         if known["confidence"] < minimum:
             read = ", ".join(f"{k} read {v!r}" for k, v in (known.get("sources") or {}).items())
+            doubts = "".join(f"; {d}" for d in known.get("doubts") or [])
             low.append(f"{field} = {fields[field]} has confidence {known['confidence']:.2f} < "
-                       f"{minimum:.2f} ({known.get('agreement')}; {read})")
+                       f"{minimum:.2f} ({known.get('agreement')}; {read}{doubts})")
     if not seen and not low:
         return None, "not checked: none of " + ", ".join(rule.minimum) + " present", {}
     if low:

@@ -59,13 +59,21 @@ def invoice(page: Page, v: Values) -> dict:
             "total": total}
 
 
-def receipt(page: Page, v: Values) -> dict:
+def receipt(page: Page, v: Values, legal_name: str | None = None,
+            brand_line: bool = True) -> dict:
+    """A till receipt; `legal_name` ('KEDAI MAJU SDN BHD (123456-X)') is printed under the
+    shop's brand line, as Malaysian receipts print the registered company, or instead of it
+    (`brand_line` False): tests of which name is the issuer. Without it the output is
+    unchanged."""
     r = v.rng
     page.margin = r.choice([150.0, 170.0, 190.0])  # a narrow till roll in the middle
     page.y = page.margin / 3
     currency, symbol = r.choice(CURRENCIES)
     merchant = f"{r.choice(COMPANY_A).upper()} {r.choice(['MARKET', 'STORE', 'CAFE', 'MART'])}"
-    page.text(merchant, 13, bold=True, align="center")
+    if brand_line or not legal_name:
+        page.text(merchant, 13, bold=True, align="center")
+    if legal_name:
+        page.text(legal_name, 9 if brand_line else 12, bold=not brand_line, align="center")
     address = v.address()
     for line in address:
         page.text(line, 8.5, align="center")
@@ -87,7 +95,10 @@ def receipt(page: Page, v: Values) -> dict:
     page.text(f"Paid by {method}", 8.5)
     page.text(r.choice(["Thank you for shopping with us!", "Please keep your receipt",
                         "THANK YOU - COME AGAIN"]), 8.5, align="center")
-    return {"merchant": merchant, "address": ", ".join(address), "date": when.isoformat(),
+    extra = {"legal_name": legal_name} if legal_name else {}
+    shown = merchant if brand_line or not legal_name else legal_name
+    return {"merchant": shown, **extra, "address": ", ".join(address),
+            "date": when.isoformat(),
             "time": clock, "currency": currency, "items": items, "total": total,
             "payment_method": method.lower()}
 

@@ -7,6 +7,7 @@ import re
 from agent.extraction.finders.base import Hit
 from agent.extraction.finders.dates import is_date_line
 from agent.extraction.layout import Line
+from agent.extraction.legal_names import LEGAL_FORM, repair_legal_suffix
 from agent.extraction.normalize import clean_value, find_amounts, fold_text
 
 COMPANY_SUFFIX = re.compile(  # legal forms and shop words that end a business name
@@ -52,7 +53,8 @@ _TRAILING_REG = re.compile(  # '(519537-X)', '862725-U', '(Co. No. 12345 X)' aft
 _JOINER = re.compile(r"^(?:&|and\b|\+|co\.|\(m\))", re.IGNORECASE)
 
 
-def _vendor_like(line: Line) -> bool:
+def vendor_like(line: Line) -> bool:
+    """Could this line be a business name (letters, no prices, no labels, ids or contacts)?"""
     priced = any("." in str(f.value) for f in find_amounts(line.text))
     return (line.letters >= 3 and line.letters >= line.digits and not priced
             and not re.search(r"[#%]", line.text)
@@ -61,8 +63,12 @@ def _vendor_like(line: Line) -> bool:
 
 
 def find_vendor(lines: list[Line], header_lines: int = 6) -> Hit | None:
-    """'Seller: X' when labelled; else the top line carrying a company suffix (joined with the
-    line above when the suffix stands alone, e.g. 'SDN BHD'); else the first non-trivial line."""
+    """'Seller: X' when labelled; else the top line naming a legal entity (`SDN BHD`, `S/B`,
+    `LTD`, ...: the issuer of a tax receipt, also when a brand or shop line stands above it),
+    else the top line carrying a shop word (joined with the line above when the suffix stands
+    alone, e.g. 'SDN BHD'); else the first non-trivial line. Legal suffixes OCR misread
+    (`INTERNATIONALSDN`, `SIN BHD`, `5/B`) are put right in the value
+    (`agent.extraction.legal_names`)."""
     for i, line in enumerate(lines):
         if m := _SELLER_LABEL.match(line.text):
             value = clean_value(m["value"])
@@ -71,24 +77,33 @@ def find_vendor(lines: list[Line], header_lines: int = 6) -> Hit | None:
                 line, value = below[0], clean_value(below[0].text)
             if sum(c.isalpha() for c in value) >= 2:
                 return Hit(value, "vendor.labelled", line)
-    header = lines[:header_lines]
-    for i, line in enumerate(header):
-        if not COMPANY_SUFFIX.search(line.text) or _STOP_ADDRESS.search(line.text):
-            continue
-        name = _TRAILING_REG.sub("", line.text)
-        follow = header[i + 1].text if i + 1 < len(header) else ""
-        if name.endswith("&") or (follow and COMPANY_SUFFIX.fullmatch(follow)):
-            name = f"{name} {_TRAILING_REG.sub('', follow)}"  # name continued on the next line
-        if i > 0 and _JOINER.match(name) and _vendor_like(header[i - 1]):
-            return Hit(clean_value(f"{header[i - 1].text} {name}"), "vendor.suffix_joined", line)
-        stripped = COMPANY_SUFFIX.sub("", name).strip(" .,()")
-        if sum(c.isalpha() for c in stripped) < 3 and i > 0 and _vendor_like(header[i - 1]):
-            return Hit(clean_value(f"{header[i - 1].text} {name}"), "vendor.suffix_joined", line)
-        return Hit(clean_value(name), "vendor.suffix", line)
-    for line in header:
-        if _vendor_like(line):
+    raw = lines[:header_lines]
+    header = [Line(x.index, repair_legal_suffix(x.text).text) for x in raw]
+    for pattern in (LEGAL_FORM, COMPANY_SUFFIX):
+        for i, line in enumerate(header):
+            if pattern.search(line.text) and not _STOP_ADDRESS.search(line.text):
+                value, rule = _suffix_name(header, i)
+                return Hit(value, rule, raw[i])
+    for line in raw:
+        if vendor_like(line):
             return Hit(clean_value(line.text), "vendor.first_line", line)
     return None
+
+
+def _suffix_name(header: list[Line], i: int) -> tuple[str, str]:
+    """The name on header line `i` (which carries a suffix), joined with the line above or
+    below when the name is split over two lines."""
+    line = header[i]
+    name = _TRAILING_REG.sub("", line.text)
+    follow = header[i + 1].text if i + 1 < len(header) else ""
+    if name.endswith("&") or (follow and COMPANY_SUFFIX.fullmatch(follow)):
+        name = f"{name} {_TRAILING_REG.sub('', follow)}"  # name continued on the next line
+    if i > 0 and _JOINER.match(name) and vendor_like(header[i - 1]):
+        return clean_value(f"{header[i - 1].text} {name}"), "vendor.suffix_joined"
+    stripped = COMPANY_SUFFIX.sub("", name).strip(" .,()")
+    if sum(c.isalpha() for c in stripped) < 3 and i > 0 and vendor_like(header[i - 1]):
+        return clean_value(f"{header[i - 1].text} {name}"), "vendor.suffix_joined"
+    return clean_value(name), "vendor.suffix"
 
 
 _LEGAL_FORM = re.compile(
