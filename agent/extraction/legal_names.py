@@ -24,9 +24,9 @@ LEGAL_FORM = re.compile(  # forms that name a registered entity (not shop words)
     re.IGNORECASE,
 )
 _GLUED = re.compile(  # 'INTERNATIONALSDN BHD': the word before run into the suffix
-    r"\b(?P<head>[A-Za-z&]{2,}?)(?P<sdn>SDN)(?=\.?\s*[B8][HN][DO0]\b)", re.IGNORECASE)
+    r"\b(?P<head>[A-Za-z&]{2,}?)(?P<sdn>SDN)(?=\.?\s*[B8R][HN][DO0]\b)", re.IGNORECASE)
 _SDN_BHD = re.compile(  # 'SIN BHD', '5DN BHD', 'SDN BH0', 'SDNBHD'
-    r"\b(?P<sdn>[S5][DIO0][NM])(?P<sep>\.?\s*)(?P<bhd>[B8][HN][DO0])\b", re.IGNORECASE)
+    r"\b(?P<sdn>[S5][DIO0][NM])(?P<sep>\.?\s*)(?P<bhd>[B8R][HN][DO0])\b", re.IGNORECASE)
 _SLASH_B = re.compile(  # '5/B', 'S/8' ending a name (before an optional '(reg no)')
     r"(?<=[A-Za-z]{2} )(?P<s>[S5])\s*/\s*(?P<b>[B8])(?=\.?\s*(?:\(.*)?$)")
 

@@ -38,6 +38,7 @@ Total RM 84.80"""
     ("KEDAI MAJU SIN BHD (123-X)", "KEDAI MAJU SDN BHD (123-X)"),
     ("KEDAI MAJU SDNBHD", "KEDAI MAJU SDN BHD"),
     ("KEDAI MAJU 5DN 8HD", "KEDAI MAJU SDN BHD"),
+    ("Segi Cash & Carry Sdn. Rhd", "Segi Cash & Carry Sdn. Bhd"),
     ("Kedai Maju Son Bhd", "Kedai Maju Sdn Bhd"),
     ("99 SPEED MART 5/B (519537-X)", "99 SPEED MART S/B (519537-X)"),
 ])
