@@ -32,12 +32,12 @@ _SELLER_LABEL = re.compile(
 _STOP_ADDRESS = re.compile(  # phone, tax id, labels: the address has ended
     r"\b\d{2,4}-\d{3,4}\s?\d{3,4}\b|taxinvoice|@|"
     r"\b(?:tel|telephone|phone|fax|whatsapp|h/?p|mobile|telefon|email|e-mail|www\.|http|gst|"
-    r"sst|vat|tax|co\.?\s*(?:no|reg)|company\s*(?:no|reg)|reg(?:istration)?\.?\s*no|roc|"
+    r"sst|vat|tax|co\.?\s*(?:no|reg)|co[mn]pany\s*(?:no|reg)|reg(?:istration)?\.?\s*no|roc|"
     r"business\s*reg|invoice|receipt|cashier|date|time|table|bill|order|nip|btw|kvk|siret|"
     r"siren|ust|ABN|GSTIN|member|counter|doc)\b",
     re.IGNORECASE,
 )
-_REG_NUMBER = re.compile(r"^\(?\s*(?:co\.?\s*(?:no|reg)\.?|company\s*no\.?)?[\s:.]*"
+_REG_NUMBER = re.compile(r"^\(?\s*(?:co\.?\s*(?:no|reg)\.?|co[mn]pany\s*no\.?)?[\s:.]*"
                          r"[A-Z]{0,3}\d[\d\-A-Z]{3,}[\s\-]*[A-Z]?\s*\)?$", re.IGNORECASE)
 _ADDRESS_HINT = re.compile(  # words and numbers that start or mark a postal address
     r"\b(?:no\.?|lot|level|tingkat|blk|jalan|jln|lorong|taman|tmn|road|rd|street|st|avenue|"
@@ -162,8 +162,9 @@ def find_address(lines: list[Line], vendor: Hit | None, max_lines: int = 5,
         if not parts:
             if line.index >= start + window:
                 break
-            if stop or dated or not _ADDRESS_HINT.search(line.text):
-                continue
+            if (stop or dated or not _ADDRESS_HINT.search(line.text)
+                    or _REG_NUMBER.match(line.text)):
+                continue  # a registration number ('(65351-M)') is not where it starts
         elif stop or dated:
             head = line.text[: stop.start()] if stop else ""
             if stop and sum(c.isalpha() for c in head) >= 3:
