@@ -151,3 +151,14 @@ def test_invoice_number_on_the_line_below_its_label() -> None:
     assert fields.invoice_number == "SP-18/06/04-1016956"
     assert fields.provenance["invoice_number"].rule == "invoice_number.invoice_next_line"
     assert extract_fields("invoice", "Booking ID\nIBZY2087").invoice_number == "IBZY2087"
+
+
+def test_address_starts_after_a_registration_line_and_ends_at_a_misread_company_no() -> None:
+    text = ("GERBANG ALAF RESTAURANTS SDN BHD\n(65351-M)\nLicensee of McDonald's\n"
+            "Level 6, Bangunan TH, Damansara Uptown3\nNo.3, Jalan SS21/39, 47400 Petaling Jaya\n"
+            "(GST ID No: 000504664064)\nTotal 12.00")
+    assert extract_fields("receipt", text).address == \
+        "Level 6, Bangunan TH, Damansara Uptown3 No.3, Jalan SS21/39, 47400 Petaling Jaya"
+    shell = "SHELL ISNI PETRO TRADING\nConpany No :002643278-A\nLOT 2685 JLN GENTING KLANG\n" \
+            "53300 KL\nTelephone 03-40212008\nTotal 12.00"
+    assert extract_fields("receipt", shell).address == "LOT 2685 JLN GENTING KLANG 53300 KL"
