@@ -7,7 +7,8 @@ two ways a header fools both of them (docs/benchmarks.md, "Receipts and invoices
   `SIN BHD`, `5/B`) that the extractor put right, and no reading printed it right: the engines
   failed the same way, so the rest of the name may be misread too;
 - **two names in the header**: another name-like line stands above the one taken (a brand or
-  shop line over the legal entity, an owner's name over the shop): which of them is the
+  shop line over the legal entity, an owner's name over the shop), or right below it before
+  the address (`FACE TO FACE NOODLE HOUSE` over `FTOF NOODLE HOUSE`): which of them is the
   issuer is a convention the text does not settle.
 
 Each doubt is a sentence for the reviewer; a doubted field's confidence is capped
@@ -16,7 +17,7 @@ Each doubt is a sentence for the reviewer; a doubted field's confidence is cappe
 
 from __future__ import annotations
 
-from agent.extraction.finders.parties import vendor_like
+from agent.extraction.finders.parties import ADDRESS_HINT, COMPANY_SUFFIX, vendor_like
 from agent.extraction.fusion import Reading, same
 from agent.extraction.layout import Line
 from agent.extraction.legal_names import repair_legal_suffix
@@ -61,4 +62,22 @@ def vendor_doubts(value: str, readings: list[Reading], pick: int,
         if others:
             doubts.append(f"another name-like line stands above it in the header ({others[-1]!r}"
                           "): a brand, shop or owner's name, or the issuer itself")
+        below = _line_below(chosen, source.line, source.rule)
+        if below is not None and fold_text(below).replace(" ", "") not in folded:
+            doubts.append(f"another name-like line follows it before the address ({below!r}): "
+                          "a second name, or the issuer itself")
     return doubts
+
+
+def _line_below(reading: Reading, k: int, rule: str) -> str | None:
+    """The line right after the name when it reads like another name: no digits (not an
+    address, registration number or branch code), no label or contact."""
+    after = k + 1
+    if rule == "vendor.suffix" and after < len(reading.lines) and \
+            COMPANY_SUFFIX.fullmatch(reading.lines[after].text):
+        after += 1  # the suffix on its own line is part of the name
+    if after >= len(reading.lines):
+        return None
+    line = reading.lines[after]
+    named = vendor_like(line) and not line.digits and not ADDRESS_HINT.search(line.text)
+    return line.text if named else None

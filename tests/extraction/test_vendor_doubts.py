@@ -117,6 +117,16 @@ def test_a_brand_line_above_the_legal_name_is_a_doubt() -> None:
     assert alone.evidence["vendor"].doubts == [] and _review_reasons(alone) == []
 
 
+def test_a_second_name_line_below_the_first_is_a_doubt_an_id_line_is_not() -> None:
+    text = f"FACE TO FACE NOODLE HOUSE\nFTOF NOODLE HOUSE\n(002049088-U)\n{TAIL}"
+    found = _fields(text, text)
+    assert found.fields.vendor == "FACE TO FACE NOODLE HOUSE"
+    assert "'FTOF NOODLE HOUSE'" in found.evidence["vendor"].doubts[0]
+    for below in ("CO-REG:860671-D", "GK101,GND FLR,ONE UTAMA", "(002049088-U)"):
+        plain = f"MR. D.I.Y. (M) SDN BHD\n{below}\n{TAIL}"
+        assert _fields(plain, plain).evidence["vendor"].doubts == [], below
+
+
 def _generated_receipt(path: Path, legal_name: str, brand_line: bool) -> dict:
     """A receipt from the project's generator, rendered as a (noisy) scan."""
     rng = random.Random(f"vendor-doubts:{legal_name}:{brand_line}")

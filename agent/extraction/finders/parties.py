@@ -39,7 +39,7 @@ _STOP_ADDRESS = re.compile(  # phone, tax id, labels: the address has ended
 )
 _REG_NUMBER = re.compile(r"^\(?\s*(?:co\.?\s*(?:no|reg)\.?|co[mn]pany\s*no\.?)?[\s:.]*"
                          r"[A-Z]{0,3}\d[\d\-A-Z]{3,}[\s\-]*[A-Z]?\s*\)?$", re.IGNORECASE)
-_ADDRESS_HINT = re.compile(  # words and numbers that start or mark a postal address
+ADDRESS_HINT = re.compile(  # words and numbers that start or mark a postal address
     r"\b(?:no\.?|lot|level|tingkat|blk|jalan|jln|lorong|taman|tmn|road|rd|street|st|avenue|"
     r"ave|lane|floor|blok|block|bandar|kampung|kg|batu|persiaran|plaza|building|suite|unit|"
     r"straße|strasse|str\.|weg|rue|ul\.|\d{5})\b",
@@ -162,7 +162,7 @@ def find_address(lines: list[Line], vendor: Hit | None, max_lines: int = 5,
         if not parts:
             if line.index >= start + window:
                 break
-            if (stop or dated or not _ADDRESS_HINT.search(line.text)
+            if (stop or dated or not ADDRESS_HINT.search(line.text)
                     or _REG_NUMBER.match(line.text)):
                 continue  # a registration number ('(65351-M)') is not where it starts
         elif stop or dated:
@@ -187,7 +187,7 @@ def _address_start(text: str) -> str:
     """Drop what precedes the address on its first line: a '(65351-M)' registration id, and
     words without digits before the first street word ("LICENSEE OF X'S LEVEL 6, ...")."""
     text = _LEADING_REG.sub("", text)
-    hint = _ADDRESS_HINT.search(text)
+    hint = ADDRESS_HINT.search(text)
     if hint and hint.start() > 0:
         prefix = text[: hint.start()]
         if len(prefix.split()) >= 3 and not any(c.isdigit() for c in prefix):
