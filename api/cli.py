@@ -17,6 +17,7 @@ from api.commands import (
     index,
     llm,
     pipeline,
+    report,
     samples,
     serve,
     train,
@@ -56,6 +57,7 @@ llm.register(app)
 config_docs.register(app)
 users.register(app)
 webhooks.register(app)
+report.register(app)
 
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from agent.drift_precision import promise_of
 from agent.nodes import NodeResult
 from agent.services import Services
 from agent.state import DocumentState
@@ -50,8 +51,9 @@ def drift_suspension(services: Services) -> str | None:
     classifier = services.classifier
     if services.drift is None or not hasattr(classifier, "bundle_id"):
         return None
-    profile = getattr(getattr(classifier, "info", None), "profile", None)
-    return services.drift.suspension(classifier.bundle_id, profile)
+    info = getattr(classifier, "info", None)
+    return services.drift.suspension(classifier.bundle_id, getattr(info, "profile", None),
+                                     promise_of(getattr(info, "gate", None)))
 
 
 def retrieve(state: DocumentState, services: Services) -> NodeResult:

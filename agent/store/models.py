@@ -172,3 +172,16 @@ class DriftEvent(Base):
     cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     acknowledged_by: Mapped[str | None] = mapped_column(String(200), default=None)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class DriftAlert(Base):
+    """A drift event's alert, claimed once (the first process to insert the row sends it): log
+    line, `bundle.drift` webhook, Slack message. Its own table, so databases with drift events
+    from before alerts need no migration."""
+
+    __tablename__ = "drift_alerts"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("drift_events.id"), primary_key=True)
+    bundle_id: Mapped[str] = mapped_column(String(64))
+    signal: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

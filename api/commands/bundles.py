@@ -96,6 +96,9 @@ def show(bundle_id: str, root: RootOption = None) -> None:
         per_class.add_row(label, f"{c.precision:.2f}", f"{c.recall:.2f}", f"{c.f1:.2f}",
                           str(c.support))
     console.print(per_class)
+    from api.commands.bundle_profile import print_profile
+
+    print_profile(info)
 
 
 @bundles_app.command("activate")
