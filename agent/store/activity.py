@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal_column, or_, select
 
 from agent.store.db import Database
 from agent.store.models import Decision, Document, Review
@@ -87,7 +87,10 @@ def _bucket(db: Database, column: Any, period: Period | None) -> Any:
     if period is None:
         return None
     if db.engine.dialect.name == "postgresql":
-        return func.to_char(func.date_trunc(period, func.timezone("UTC", column)), "YYYY-MM-DD")
+        # literals, not parameters: PostgreSQL must see the same expression in GROUP BY
+        trunc = func.date_trunc(literal_column(f"'{period}'"),
+                                func.timezone(literal_column("'UTC'"), column))
+        return func.to_char(trunc, literal_column("'YYYY-MM-DD'"))
     if period == "day":
         return func.strftime("%Y-%m-%d", column)
     return func.date(column, "weekday 0", "-6 days")
