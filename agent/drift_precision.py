@@ -26,6 +26,7 @@ from classifiers.certify import clopper_pearson_interval
 
 WRONG = ("relabel", "reject")
 CHUNK = 500  # doc ids per IN (...) query
+SCAN_PAGES = 10  # pages of `window` reviews read looking for one bundle's verdicts
 
 
 class Promise(BaseModel):
@@ -61,41 +62,54 @@ def promise_of(gate: Any) -> Promise | None:
     return Promise(target_precision=gate.target_precision, delta=gate.delta)
 
 
-def reviewed_auto_approvals(db: Database, window: int) -> list[tuple[str, str, bool]]:
+def reviewed_auto_approvals(db: Database, limit: int,
+                            offset: int = 0) -> list[tuple[str, str, bool]]:
     """(doc_id, verdict action, is QA) of decided reviews of auto-approved documents, newest
-    first, at most `window` * 10 (to leave room for other bundles' documents)."""
+    first (only the JSON fields needed are read, in SQL)."""
     action = Review.decision["action"].as_string()
+    qa = Review.payload["qa"].as_boolean()
     with db.session() as session:
         rows = session.execute(
-            select(Review.doc_id, action, Review.payload)
+            select(Review.doc_id, action, qa)
             .join(Decision, Decision.doc_id == Review.doc_id)
             .where(Review.status == "decided", Decision.action == "auto_approved")
-            .order_by(Review.decided_at.desc()).limit(window * 10)).all()
-    return [(doc_id, str(act), bool((payload or {}).get("qa"))) for doc_id, act, payload
-            in rows]
+            .order_by(Review.decided_at.desc()).offset(offset).limit(limit)).all()
+    return [(doc_id, str(act), bool(is_qa)) for doc_id, act, is_qa in rows]
 
 
 def bundles_of(db: Database, doc_ids: list[str]) -> dict[str, str | None]:
     """The bundle of each document's newest classify record."""
     found: dict[str, str | None] = {}
+    bundle = LineageRecord.payload[("classifier", "bundle_id")].as_string()
     with db.session() as session:
         for start in range(0, len(doc_ids), CHUNK):
             rows = session.execute(
-                select(LineageRecord.doc_id, LineageRecord.payload)
+                select(LineageRecord.doc_id, bundle)
                 .where(LineageRecord.node == "classify",
                        LineageRecord.doc_id.in_(doc_ids[start:start + CHUNK]))
                 .order_by(LineageRecord.id)).all()
-            for doc_id, payload in rows:  # later records overwrite earlier ones
-                found[doc_id] = ((payload or {}).get("classifier") or {}).get("bundle_id")
+            for doc_id, bundle_id in rows:  # later records overwrite earlier ones
+                found[doc_id] = bundle_id
     return found
+
+
+def verdicts(db: Database, bundle_id: str, window: int) -> list[tuple[str, bool]]:
+    """(action, is QA) of the bundle's newest `window` verdicts, reading pages of `window`
+    reviews (at most SCAN_PAGES) past other bundles' documents."""
+    mine: list[tuple[str, bool]] = []
+    for page in range(SCAN_PAGES):
+        rows = reviewed_auto_approvals(db, window, page * window)
+        owner = bundles_of(db, [doc_id for doc_id, _, _ in rows])
+        mine += [(act, qa) for doc_id, act, qa in rows if owner.get(doc_id) == bundle_id]
+        if len(mine) >= window or len(rows) < window:
+            break
+    return mine[:window]
 
 
 def auto_precision(db: Database, bundle_id: str, promise: Promise | None,
                    window: int = 500) -> AutoPrecision:
     """The bundle's live precision of auto-approvals over its `window` newest verdicts."""
-    rows = reviewed_auto_approvals(db, window)
-    owner = bundles_of(db, [doc_id for doc_id, _, _ in rows])
-    mine = [(act, qa) for doc_id, act, qa in rows if owner.get(doc_id) == bundle_id][:window]
+    mine = verdicts(db, bundle_id, window)
     n = len(mine)
     relabeled = sum(act == "relabel" for act, _ in mine)
     rejected = sum(act == "reject" for act, _ in mine)

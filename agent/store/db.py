@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,8 +44,26 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_all(self) -> None:
+        """Create missing tables, and missing indexes of existing ones (`create_all` skips an
+        existing table's indexes: the time indexes of the activity report came later)."""
         with self.translated():
             Base.metadata.create_all(self.engine)
+            existing = {(table, i["name"]) for table in inspect(self.engine).get_table_names()
+                        for i in inspect(self.engine).get_indexes(table)}
+            for table in Base.metadata.sorted_tables:
+                for index in table.indexes:
+                    if (table.name, index.name) not in existing:
+                        self._create_index(index)
+
+    def _create_index(self, index: Any) -> None:
+        """Create one index; another process creating it at the same moment is fine."""
+        try:
+            with self.engine.begin() as connection:
+                index.create(connection, checkfirst=True)
+        except DBAPIError:
+            names = {i["name"] for i in inspect(self.engine).get_indexes(index.table.name)}
+            if index.name not in names:
+                raise
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -74,7 +74,7 @@ class Document(Base):
     error: Mapped[str | None] = mapped_column(Text, default=None)
     lineage_head: Mapped[str | None] = mapped_column(String(64), default=None)
     lineage_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
                                                  onupdate=utcnow)
 
@@ -136,8 +136,8 @@ class Review(Base):
     doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     payload: Mapped[dict] = mapped_column(JSON)  # what the reviewer needs to see
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None, index=True)
     decision: Mapped[dict | None] = mapped_column(JSON, default=None)
     reviewer: Mapped[str | None] = mapped_column(String(255), default=None)
 
@@ -154,7 +154,7 @@ class Decision(Base):
     decided_by: Mapped[str] = mapped_column(String(255))
     band: Mapped[str | None] = mapped_column(String(16))
     confidence: Mapped[float | None] = mapped_column(default=None)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
 
 
 class DriftEvent(Base):

@@ -131,3 +131,16 @@ def test_report_command(filled: Store, db_settings: Settings, tmp_path, monkeypa
     assert "Automation and review load per day" in shown.output and "total" in shown.output
     bad = runner.invoke(app, ["report", "--since", "yesterday-ish"])
     assert bad.exit_code == 2 and "neither a span" in bad.output
+
+
+def test_an_older_database_gets_the_time_indexes(store: Store, db_settings: Settings) -> None:
+    from sqlalchemy import inspect, text
+
+    with store.db.engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_reviews_decided_at"))
+    assert "ix_reviews_decided_at" not in {
+        i["name"] for i in inspect(store.db.engine).get_indexes("reviews")}
+    again = Store.from_settings(db_settings)  # as every process does when it starts
+    assert "ix_reviews_decided_at" in {
+        i["name"] for i in inspect(again.db.engine).get_indexes("reviews")}
+    again.db.dispose()
