@@ -131,7 +131,7 @@ class DriftMonitor:
                 return cached[2]
             report = self._check(bundle_id, profile, promise)
             self._cached = (time.monotonic(), bundle_id, report)
-        if bundle_id is not None:
+        if bundle_id is not None:  # after a check (not a cached verdict): events may be new
             send_pending(self.db, bundle_id, self.options.action, self.listeners)
         return report
 
