@@ -116,3 +116,27 @@ def test_each_drift_event_is_alerted_once_by_webhook_and_slack(
         rows = session.scalars(select(BundleWebhookDelivery)).all()
         assert sorted(r.status for r in rows) == ["delivered"] * len(drifted)
     store.db.dispose()
+
+
+def test_drift_and_metrics_show_the_live_precision(active_bundle: Path, client) -> None:
+    from classifiers.bundle import read_info
+    from tests.foundation.test_drift_precision import approved_then_checked
+
+    settings, bundle_id = Settings(), active_bundle.name
+    store = Store.from_settings(settings)
+    for i, verdict in enumerate(["approve"] * 18 + ["relabel", "reject"]):
+        approved_then_checked(store, settings, f"p{i}", bundle_id, verdict)
+    store.db.dispose()
+    precision = client.get("/drift", headers=auth("reviewer")).json()["precision"]
+    assert precision["bundle_id"] == bundle_id and precision["n"] == 20
+    assert (precision["correct"], precision["relabeled"], precision["rejected"]) == (18, 1, 1)
+    assert precision["lower"] < 0.9 < precision["upper"]
+    gate = read_info(active_bundle).gate
+    certified = gate is not None and gate.certified
+    assert precision["promise"] == (gate.target_precision if certified else None)
+    assert precision["level"] == pytest.approx(1 - (gate.delta if certified else 0.05))
+    metrics = client.get("/metrics").text
+    assert f'papertrail_auto_precision{{bundle="{bundle_id}",bound="estimate"}} 0.9' in metrics
+    assert f'papertrail_auto_precision_reviewed{{bundle="{bundle_id}"}} 20.0' in metrics
+    assert 'papertrail_window_decisions{window="1d"} 20.0' in metrics
+    assert 'papertrail_window_auto_approved_ratio{window="7d"} 1.0' in metrics
