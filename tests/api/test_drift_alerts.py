@@ -108,7 +108,7 @@ def test_each_drift_event_is_alerted_once_by_webhook_and_slack(
 
     for _ in range(3):  # checked again, by the API and /metrics: nothing more is sent
         client.get("/drift", headers=auth("admin"))
-        client.get("/metrics")
+        assert client.get("/metrics", headers=auth("admin")).status_code == 200
     time.sleep(3)
     assert len(hooks()) == len(drifted) and len(drift_alerts(alert_env)) == len(drifted)
     store = Store.from_settings(settings)
@@ -135,8 +135,22 @@ def test_drift_and_metrics_show_the_live_precision(active_bundle: Path, client) 
     certified = gate is not None and gate.certified
     assert precision["promise"] == (gate.target_precision if certified else None)
     assert precision["level"] == pytest.approx(1 - (gate.delta if certified else 0.05))
-    metrics = client.get("/metrics").text
-    assert f'papertrail_auto_precision{{bundle="{bundle_id}",bound="estimate"}} 0.9' in metrics
+    metrics = client.get("/metrics", headers=auth("admin")).text
+    assert f'papertrail_auto_precision{{bound="estimate",bundle="{bundle_id}"}} 0.9' in metrics
     assert f'papertrail_auto_precision_reviewed{{bundle="{bundle_id}"}} 20.0' in metrics
     assert 'papertrail_window_decisions{window="1d"} 20.0' in metrics
     assert 'papertrail_window_auto_approved_ratio{window="7d"} 1.0' in metrics
+
+
+def test_workers_attach_the_alerts_to_their_pipeline(api_env: dict[str, str]) -> None:
+    from api.worker import make_celery
+    from tests.api.worker_launcher import stand_in_parts
+
+    app = make_celery(Settings(), **stand_in_parts())
+    runtime = app.papertrail_runtime
+    try:
+        listeners = runtime.pipeline.services.drift.listeners
+        assert [getattr(f, "papertrail_drift_alert", False) for f in listeners] == [True]
+        assert "papertrail.drift_slack" in app.tasks
+    finally:
+        runtime.close()
