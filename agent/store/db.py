@@ -56,14 +56,16 @@ class Database:
                         self._create_index(index)
 
     def _create_index(self, index: Any) -> None:
-        """Create one index; another process creating it at the same moment is fine."""
+        """Create one index; another process creating it at the same moment is fine, and a
+        database that cannot take it now (read-only) works without it (it only saves time)."""
         try:
             with self.engine.begin() as connection:
                 index.create(connection, checkfirst=True)
-        except DBAPIError:
+        except DBAPIError as exc:
             names = {i["name"] for i in inspect(self.engine).get_indexes(index.table.name)}
             if index.name not in names:
-                raise
+                log.warning("index %s not created (%s); queries work without it, slower",
+                            index.name, str(exc.orig or exc).strip())
 
     @contextmanager
     def session(self) -> Iterator[Session]:

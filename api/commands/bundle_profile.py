@@ -28,7 +28,7 @@ def print_profile(info: BundleInfo) -> None:
         console.print("[yellow]no reference profile: this bundle predates drift checks "
                       "(GET /drift says no_reference_profile); re-train it to get one.[/yellow]")
         return
-    table = Table("signal", "documents", f"largest bins (of {TOP_BINS})",
+    table = Table("signal", "documents", f"largest bins (top {TOP_BINS})",
                   title=f"reference profile: {profile.n} certification documents, gate passed "
                   f"{profile.gate_pass_share:.1%}")
     for name, hist in profile.signals.items():
