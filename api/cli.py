@@ -17,6 +17,7 @@ from api.commands import (
     index,
     llm,
     pipeline,
+    retrain,
     samples,
     serve,
     train,
@@ -48,6 +49,7 @@ demo.register(app)
 pipeline.register(app)
 serve.register(app)
 train.register(app)
+retrain.register(app)
 bundles.register(app)
 samples.register(app)
 evaluate.register(app)
