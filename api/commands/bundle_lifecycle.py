@@ -172,12 +172,12 @@ def activate(
         if not verdict.allowed:
             _require_admin(actor)
     registry.activate(full)
-    forced = bool(detail) and detail.get("gate") == "refused"
+    forced = detail.get("gate") == "refused"
+    if registry.shadow_id() == full:  # shadowing the active bundle would compare it to itself
+        registry.set_shadow(None)
+        detail["shadow"] = "cleared: the candidate is active now"
     events.record("activate", full, actor, previous_id=previous, forced=forced,
                   reason=reason, detail=detail)
-    if registry.shadow_id() == full:
-        registry.set_shadow(None)
-        events.record("shadow_off", full, actor, detail={"why": "promoted"})
     console.print(f"active bundle: {full} (was {previous or 'none'}), by {actor}"
                   + (" [yellow]forced past the gate[/yellow]" if forced else "")
                   + ". Workers switch when restarted.")

@@ -141,8 +141,8 @@ def test_retrain_shadow_compare_promote_rollback(world: dict) -> None:
     out = cli("bundles", "show", candidate)
     assert "24 reviewed" in out and "retrain" in out and "alice" in out
     steps = [(e.action, e.bundle_id, e.actor) for e in BundleEventLog(store.db).events()]
-    assert steps[-4:] == [("shadow", candidate, "alice"), ("activate", candidate, "bob"),
-                          ("shadow_off", candidate, "bob"), ("rollback", first, "carol")]
+    assert steps[-3:] == [("shadow", candidate, "alice"), ("activate", candidate, "bob"),
+                          ("rollback", first, "carol")]
     assert cli("bundles", "rollback", code=2) and registry.active_id() == first
     store.db.dispose()
 
