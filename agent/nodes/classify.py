@@ -53,8 +53,8 @@ def classify(state: DocumentState, services: Services) -> NodeResult:
         update["review_reasons"] = [suspended]
     lineage: dict[str, Any] = {"shadow": shadow} if shadow else {}
     if chosen.canary or (shadow and "canary" in shadow):
-        lineage["canary"] = {"share": services.settings.canary_share, "decided_by": (
-            "candidate" if chosen.canary else "active")}
+        lineage["canary"] = {"share": getattr(services.candidate, "canary_share", None),
+                             "decided_by": "candidate" if chosen.canary else "active"}
     return update, {
         **lineage,
         "classifier": chosen.decider.lineage(), "prediction": prediction.model_dump(),
