@@ -112,10 +112,13 @@ def extract_with_provenance(doc_type: str, text: str) -> tuple[dict[str, Any], d
 
 
 def active_classifier(settings: Settings) -> DocumentClassifier:
-    """The active bundle of the data folder (`BundleNotFoundError` when none is active)."""
+    """The active bundle of the data folder (`BundleNotFoundError` when none is active),
+    followed when `bundles activate` or `rollback` moves the ACTIVE pointer."""
+    from agent.lifecycle.active import FollowsActive
     from classifiers.inference import load_active
 
-    return load_active(settings.bundle_dir, settings.classifier)
+    loaded = load_active(settings.bundle_dir, settings.classifier)
+    return FollowsActive(settings.bundle_dir, settings.classifier, loaded)
 
 
 def default_retriever(settings: Settings) -> Retriever:

@@ -19,6 +19,8 @@ def classify(state: DocumentState, services: Services) -> NodeResult:
     """Every page with text is classified, whatever its OCR quality: the certified gate, whose
     cells may separate OCR-quality strata, decides whether the answer may stand alone."""
     signals = DocumentSignals.model_validate(state.ocr.get("signals") or {})
+    if refresh := getattr(services.classifier, "refresh", None):
+        refresh()  # a promotion or rollback since the last document takes effect now
     chosen = assign(state.doc_id, services.classifier, services.candidate)
     try:
         prediction = chosen.decider.classify(state.text, signals)

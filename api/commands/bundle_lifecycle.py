@@ -180,7 +180,7 @@ def activate(
                   reason=reason, detail=detail)
     console.print(f"active bundle: {full} (was {previous or 'none'}), by {actor}"
                   + (" [yellow]forced past the gate[/yellow]" if forced else "")
-                  + ". Workers switch when restarted.")
+                  + ". Workers switch at their next document.")
 
 
 def _require_admin(actor: str) -> None:
@@ -211,7 +211,7 @@ def rollback(by: ByOption = None,
     registry.activate(target)
     events.record("rollback", target, _actor(by), previous_id=current, reason=reason)
     console.print(f"active bundle: {target} (rolled back from {current}), by {_actor(by)}. "
-                  "Workers switch when restarted.")
+                  "Workers switch at their next document.")
 
 
 def register_lifecycle(app: typer.Typer) -> None:

@@ -96,6 +96,15 @@ def run_and_review(settings: Settings, folder: Path, seed: int, n_per_class: int
     return doc_ids
 
 
+def decided_by_now(pipeline: Pipeline, folder: Path, seed: int) -> str:
+    """The bundle that classifies a new document in this (already running) pipeline."""
+    (sample,) = generate(folder, n_per_class=1, seed=seed, classes=("memo",), formats=("txt",))
+    store = pipeline.services.store
+    doc_id = ingest_file(sample.files[0], store, pipeline.services.settings).document.id
+    pipeline.process(doc_id)
+    return latest_record(store, doc_id, "classify")["classifier"]["bundle_id"]
+
+
 def verdict(machine: str | None, truth: str, reviewer: str) -> ReviewDecision:
     if machine == truth:
         return ReviewDecision(action="approve", reviewer=reviewer)
@@ -137,10 +146,13 @@ def test_retrain_shadow_compare_promote_rollback(world: dict) -> None:
     assert "32 reviewed documents scored by both" in out and "promotion gate: passed" in out
     assert "agreement" in out
 
-    out = cli("bundles", "activate", candidate[:8], "--by", "bob")
-    assert registry.active_id() == candidate and registry.shadow_id() is None
-    out = cli("bundles", "rollback", "--by", "carol", "--reason", "drill")
-    assert registry.active_id() == first and f"rolled back from {candidate}" in out
+    with Pipeline.open(settings, retriever=None) as running:  # a worker, already up
+        out = cli("bundles", "activate", candidate[:8], "--by", "bob")
+        assert registry.active_id() == candidate and registry.shadow_id() is None
+        assert decided_by_now(running, root / "live4", seed=14) == candidate
+        out = cli("bundles", "rollback", "--by", "carol", "--reason", "drill")
+        assert registry.active_id() == first and f"rolled back from {candidate}" in out
+        assert decided_by_now(running, root / "live5", seed=15) == first
     out = cli("bundles", "list")
     assert "rollback by carol" in out and "activate by bob" in out
     out = cli("bundles", "show", candidate)
