@@ -12,6 +12,7 @@ from rich.table import Table
 from api.cli_support import console, handles_user_errors, settings
 
 if TYPE_CHECKING:
+    from agent.store.models import BundleEvent
     from classifiers.bundle import BundleInfo
 
 bundles_app = typer.Typer(help="Classifier bundles: list, inspect, shadow, compare, activate "
@@ -78,7 +79,7 @@ def last_steps() -> dict[str, str]:
     return {e.bundle_id: describe_event(e) for e in events if e.bundle_id}
 
 
-def describe_event(event) -> str:  # event: agent.store.models.BundleEvent
+def describe_event(event: BundleEvent) -> str:
     text = f"{event.action} by {event.actor} {event.at:%Y-%m-%d %H:%M}"
     return text + (" (forced)" if event.forced else "")
 

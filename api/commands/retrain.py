@@ -36,7 +36,7 @@ def retrain(
     from agent.store.bundle_events import BundleEventLog
     from api.commands.bundles import print_gate
     from classifiers.bundle import Registry, read_info
-    from classifiers.corpus import load_corpora, load_label_map
+    from classifiers.corpus import Corpus, load_corpora, load_label_map
     from classifiers.provenance import TrainedOn
     from classifiers.train import train_bundle
 
@@ -67,7 +67,7 @@ def retrain(
     if unknown:
         rows.skipped["label not in the corpus"] += len(unknown)
         keep = [i for i, d in enumerate(rows.corpus.documents) if d.label in known]
-        rows.corpus = type(rows.corpus)(tuple(rows.corpus.documents[i] for i in keep))
+        rows.corpus = Corpus(tuple(rows.corpus.documents[i] for i in keep))
         rows.used = [rows.used[i] for i in keep]
     if not rows.used:
         raise LifecycleError(
