@@ -117,7 +117,12 @@ class Assignment:
 def assign(doc_id: str, active: Any, slot: CandidateSlot | None) -> Assignment:
     """The active bundle decides unless the document is in the canary share of a loadable
     candidate with the same labels; the other one is scored in shadow."""
-    loaded = slot.current() if slot is not None else None
+    try:
+        loaded = slot.current() if slot is not None else None
+    except Exception as exc:  # nothing about a candidate may stop a document
+        log.warning("shadow candidate unavailable: %s", exc)
+        return Assignment(active, note={"role": "candidate", "error": f"{type(exc).__name__}: "
+                                        f"{exc}"})
     if loaded is None or loaded.bundle_id == getattr(active, "bundle_id", None):
         return Assignment(active)
     if loaded.classifier is None:

@@ -46,6 +46,8 @@ def classify(state: DocumentState, services: Services) -> NodeResult:
               f"{'>=' if confident else '<'} auto threshold {threshold:.3f} ({gate})")
     if prediction.fallback_reason:
         reason += f" (baseline answered: {prediction.fallback_reason})"
+    if chosen.canary:
+        reason += f" (canary: candidate bundle {prediction.bundle_id} decided)"
     update: dict[str, Any] = {"prediction": prediction.model_dump(), "label": prediction.label,
                               "band": band, "band_reason": reason}
     suspended = drift_suspension(services)

@@ -99,6 +99,7 @@ def test_the_canary_share_is_decided_by_the_candidate(settings: Settings) -> Non
     assert record["classifier"]["bundle_id"] == "candidate"
     assert record["canary"] == {"share": 1.0, "decided_by": "candidate"}
     assert record["shadow"]["role"] == "active" and record["shadow"]["bundle_id"] == "marker-test"
+    assert "canary: candidate bundle candidate decided" in state.band_reason
 
 
 def test_a_failing_canary_candidate_hands_the_document_back(settings: Settings) -> None:
