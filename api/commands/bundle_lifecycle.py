@@ -44,8 +44,10 @@ def shadow(
     off: Annotated[bool, typer.Option("--off", help="Stop shadowing.")] = False,
     by: ByOption = None,
 ) -> None:
-    """Score every new document with a candidate beside the active bundle, without acting
-    (and let it decide the PAPERTRAIL_CANARY_SHARE of documents)."""
+    """Score new documents with a candidate too, without acting on its answers.
+
+    The candidate also decides the PAPERTRAIL_CANARY_SHARE of documents; `--off` stops it.
+    """
     from agent.lifecycle import LifecycleError
 
     registry, events = _registry(), _events()
@@ -88,8 +90,11 @@ def compare_cmd(
     candidate: Annotated[str | None, typer.Argument(
         help="Candidate bundle id (default: the shadow bundle).")] = None,
 ) -> None:
-    """Candidate vs active on documents people reviewed since shadowing began: agreement,
-    accuracy, precision and coverage of what each would auto-approve; the promotion gate."""
+    """Candidate vs active on what people reviewed since, and the promotion gate.
+
+    Agreement, accuracy, and precision and coverage of what each would auto-approve; exits 1
+    when the gate refuses.
+    """
     from agent.lifecycle import LifecycleError
 
     registry = _registry()
@@ -145,8 +150,11 @@ def activate(
         "--force", help="Promote although the gate refuses (an admin, with --reason).")] = False,
     reason: Annotated[str | None, typer.Option(help="Why (required with --force).")] = None,
 ) -> None:
-    """Promote a bundle to active: verified, and through the promotion gate when another
-    bundle is active (the candidate must have been shadowed and compared)."""
+    """Promote a bundle to active (verified; through the promotion gate).
+
+    When another bundle is active the candidate must have been shadowed and pass the gate on
+    documents reviewed since; an admin may --force it with a --reason.
+    """
     from agent.lifecycle import LifecycleError, PromotionRefusedError
 
     if force and not (reason and reason.strip()):

@@ -27,8 +27,10 @@ def retrain(
     by: Annotated[str | None, typer.Option(
         "--by", help="Who retrains (recorded); default: the OS user.")] = None,
 ) -> None:
-    """Train a candidate on the corpus plus reviewed decisions (relabels and confirmations,
-    their text from the OCR cache); it is registered, not activated: shadow it next."""
+    """Train a candidate bundle on the corpus plus reviewed decisions (not activated).
+
+    Relabels and confirmations count, their text read from the OCR cache; shadow it next.
+    """
     from agent.lifecycle import LifecycleError
     from agent.lifecycle.retrain import merge, reviewed_rows
     from agent.lifecycle.reviewed import reviewed_documents
