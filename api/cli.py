@@ -18,6 +18,7 @@ from api.commands import (
     llm,
     pipeline,
     report,
+    retrain,
     samples,
     serve,
     train,
@@ -49,6 +50,7 @@ demo.register(app)
 pipeline.register(app)
 serve.register(app)
 train.register(app)
+retrain.register(app)
 bundles.register(app)
 samples.register(app)
 evaluate.register(app)

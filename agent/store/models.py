@@ -185,3 +185,21 @@ class DriftAlert(Base):
     bundle_id: Mapped[str] = mapped_column(String(64))
     signal: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class BundleEvent(Base):
+    """One step of a bundle's life, with who took it and when: `retrain`, `shadow`,
+    `shadow_off`, `activate` (a promotion; `forced` with its reason when the gate refused) and
+    `rollback`. `previous_id` is the bundle active (or shadowed) before the step."""
+
+    __tablename__ = "bundle_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action: Mapped[str] = mapped_column(String(16), index=True)
+    bundle_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    previous_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    actor: Mapped[str] = mapped_column(String(255))
+    forced: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
