@@ -1,0 +1,184 @@
+"""The issuer from the page layout: a seller/payee label and the name beside or under it, else
+the company name heading the block of registration lines (VAT id, IBAN, trade register,
+share capital) in its column -- the seller's block, which the buyer's 'Bill to' block lacks.
+
+Rules, strongest first:
+- `issuer.labelled`: 'Sold by:', 'Service Provider:', 'Seller', 'Sprzedawca', ... with the name
+  in the same cell, to the right or below; payee phrases ('Account holder: X', 'Titulaire du
+  compte : X', 'payable to X') anywhere in a cell;
+- `issuer.registration`: a name-like cell in the same column block as a registration cell and
+  either carrying a legal form (B.V., AG, SAS, Ltd) or directly above that registration line;
+  a name starting the registration cell itself ('Free SAS au capital de ...') counts too.
+Blocks under a recipient label ('Bill to', 'Factuuradres', 'Nabywca') are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.extraction.finders.pairs import Pair, neighbours
+from agent.extraction.finders.parties import _LEGAL_FORM
+from agent.extraction.normalize import clean_value, find_amounts, find_dates
+from agent.extraction.words import Cell, PageCells
+
+_SELLER = re.compile(
+    r"^(?:seller|vendor|supplier|service\s*provider|sold\s*by|issued\s*by|bill(?:ed)?\s*from|"
+    r"from|sprzedawca|verk[äa]ufer|lieferant|fournisseur|[ée]metteur|vendeur|leverancier|"
+    r"verkoper|proveedor|fornitore)\s*[:\-]?\s*(?=\W|$)",
+    re.IGNORECASE,
+)
+_PAYEE = re.compile(
+    r"(?:account\s*holder|beneficiary|titulaire\s*du\s*compte|kontoinhaber|rekeninghouder|"
+    r"t\.?\s?n\.?\s?v\.|(?:cheques?|checks?|payments?)\s*(?:payable\s*to|to\s*be\s*made\s*in\s*"
+    r"fav(?:ou)?r\s*of)|payable\s*to|in\s*fav(?:ou)?r\s*of)\s*[:\-]?\s*",
+    re.IGNORECASE,
+)
+_RECIPIENT = re.compile(
+    r"^(?:bill(?:ed)?\s*to|ship(?:ped)?\s*to|sold\s*to|invoice\s*to|deliver(?:ed|y)?\s*to|"
+    r"customer|client|buyer|recipient|factuuradres|afleveradres|rechnungsadresse|"
+    r"lieferadresse|kunde|empf[äa]nger|nabywca|odbiorca|adresse\s*de\s*(?:facturation|"
+    r"livraison)|destinataire|shipping\s*address|billing\s*address)\b",
+    re.IGNORECASE,
+)
+_REGISTRATION = re.compile(
+    r"\b(?:vat|tva|btw|iva|mwst|ust-?id(?:nr)?|ustid|uid|nip|regon|kvk|k\.v\.k|siret|siren|"
+    r"rcs|rsc|hrb|hra|registergericht|handelsregister|gstin|cin|abn|company\s*(?:no|number|"
+    r"reg)|registered\s*(?:office|in|number)|reg(?:istration)?\.?\s*no|si[èe]ge\s*social|"
+    r"capital|iban|swift|bic|steuer-?nr|tax\s*id|chamber\s*of\s*commerce)\b",
+    re.IGNORECASE,
+)
+_CONTACT = re.compile(r"@|www\.|https?:|\b(?:tel|phone|fax|e-?mail|telefon)\b", re.IGNORECASE)
+_NAME_CUT = re.compile(r"\s+(?:au\s+capital|capital|registered|with\s+registered)\b|\s[-–|,]\s",
+                       re.IGNORECASE)
+_TITLE = re.compile(r"^(?:tax\s*)?(?:invoice|facture|factuur|rechnung|faktura|receipt|"
+                    r"bill|page)\b", re.IGNORECASE)
+_DIGITS = re.compile(r"\d")
+BLOCK_GAP = 4.0  # rows further apart than this many text heights start a new block
+
+
+def name_like(text: str) -> bool:
+    """A company name: 2-60 characters, mostly letters, at most 7 words, no sentence, label,
+    amount, date, contact or registration detail."""
+    text = clean_value(text)
+    words = text.split()
+    letters = sum(c.isalpha() for c in text)
+    if not 2 <= len(text) <= 60 or not words or len(words) > 7 or letters < len(text) / 2:
+        return False
+    if text.startswith("(") or text.endswith(":") or ":" in text or _TITLE.match(text):
+        return False
+    if _CONTACT.search(text) or _REGISTRATION.search(text) or find_dates(text):
+        return False
+    if any("." in str(f.value) for f in find_amounts(text)):
+        return False
+    bare = _LEGAL_FORM.sub(" ", text)
+    return sum(c.isalpha() for c in bare) >= 3
+
+
+def _name(text: str) -> str:
+    return clean_value(_NAME_CUT.split(text, maxsplit=1)[0])
+
+
+def _column(page: PageCells, cell: Cell) -> list[Cell]:
+    """The cells sharing `cell`'s column (left-aligned or centred alike) in the contiguous run
+    of rows around it, top to bottom."""
+    tol = 1.5 * page.line_height
+    centre = (cell.left + cell.right) / 2
+
+    def same(c: Cell) -> bool:
+        return abs(c.left - cell.left) <= tol or abs((c.left + c.right) / 2 - centre) <= tol
+
+    block = [cell]
+    for step in (-1, 1):
+        last, index = cell, cell.row + step
+        while 0 <= index < len(page.rows):
+            found = [c for c in page.rows[index] if same(c)]
+            if not found:
+                index += step
+                if abs(index - last.row) > 2:
+                    break
+                continue
+            near = found[0]
+            gap = (last.top - near.bottom) if step < 0 else (near.top - last.bottom)
+            if gap > BLOCK_GAP * page.line_height:
+                break
+            block.append(near)
+            last, index = near, index + step
+    return sorted(block, key=lambda c: c.row)
+
+
+def _labelled(page: PageCells) -> list[Pair]:
+    found: list[Pair] = []
+    for cell in page.cells:
+        m = _SELLER.match(cell.text)
+        payee = None if m else _PAYEE.search(cell.text)
+        match = m or payee
+        if match is None:
+            continue
+        rest = cell.text[match.end():]
+        if rest.strip() and name_like(_name(rest)):
+            found.append(_issuer(_name(rest), "labelled", 3, cell, cell))
+            continue
+        if rest.strip():
+            continue
+        for _how, source in _below_or_right(page, cell):
+            if name_like(_name(source.text)):
+                found.append(_issuer(_name(source.text), "labelled", 3, cell, source))
+                break
+    return found
+
+
+def _below_or_right(page: PageCells, cell: Cell) -> list[tuple[str, Cell]]:
+    """Like `neighbours`, but a note in parentheses under the label is skipped."""
+    found = neighbours(page, cell)
+    column = _column(page, cell)
+    below = [c for c in column if c.row > cell.row][:3]
+    return found + [("below", c) for c in below if not c.text.startswith("(")]
+
+
+def _registration(page: PageCells) -> list[Pair]:
+    found: list[Pair] = []
+    for cell in page.cells:
+        if not _REGISTRATION.search(cell.text) or len(_DIGITS.findall(cell.text)) < 4:
+            continue  # a registration line carries its number ('Ohne MwSt.' is a header)
+        head = _name(cell.text)
+        if head != clean_value(cell.text) and name_like(head) and _LEGAL_FORM.search(head):
+            found.append(_issuer(head, "registration", 2, cell, cell))
+            continue
+        column = _column(page, cell)
+        above = [c for c in column if c.row < cell.row]
+        if any(_RECIPIENT.match(c.text) for c in above):
+            continue
+        for i, candidate in enumerate(reversed(above)):
+            name = _name(candidate.text)
+            if not name_like(name):
+                continue
+            heads = i == 0 and candidate is column[0]  # directly above, heading the block
+            if _LEGAL_FORM.search(name) or heads:
+                found.append(_issuer(name, "registration", 2 if _LEGAL_FORM.search(name)
+                                     else 1, cell, candidate))
+                break
+    return found
+
+
+def _issuer(name: str, how: str, strength: int, label: Cell, source: Cell) -> Pair:
+    return Pair("vendor", name, f"pair.vendor.{how}", strength, label.text, source.page,
+                source.bbox(), source.size, source.confidence,
+                (source.page, source.row, source.left))
+
+
+def find_issuer_pairs(pages: list[PageCells]) -> list[Pair]:
+    """Issuer candidates from every page (labelled ones first)."""
+    labelled = [p for page in pages for p in _labelled(page)]
+    return labelled + [p for page in pages for p in _registration(page)]
+
+
+def best_issuer(pairs: list[Pair]) -> Pair | None:
+    """The strongest; among equals the one most candidates name, then the first."""
+    if not pairs:
+        return None
+    votes = {}
+    for p in pairs:
+        key = clean_value(str(p.value)).upper()
+        votes[key] = votes.get(key, 0) + 1
+    return min(pairs, key=lambda p: (-p.strength, -votes[clean_value(str(p.value)).upper()],
+                                     p.order))
