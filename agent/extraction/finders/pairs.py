@@ -50,7 +50,7 @@ _NUMBER_LABELS: list[tuple[re.Pattern[str], int]] = [
     (re.compile(rf"(?:{_INVOICE_WORD})\s*{_NO}|rechnungs-?(?:nummer|nr\.?)|factuurnummer|"
                 r"fakturanummer|num[ée]ro\s*(?:de\s*)?(?:la\s*)?facture|n[º°o]\s*(?:de\s*)?facture",
                 re.IGNORECASE), 3),
-    (re.compile(rf"(?:{_INVOICE_WORD})(?![\w])", re.IGNORECASE), 2),  # 'Factuur' over its value
+    (re.compile(rf"(?:{_INVOICE_WORD})(?=\s|:|$)", re.IGNORECASE), 2),  # 'Factuur' over a value
     (re.compile(rf"(?:{_OTHER_DOC})\s*{_NO}", re.IGNORECASE), 1),
 ]
 _HASH = re.compile(r"#")  # '# 123' right under an INVOICE title
@@ -137,8 +137,18 @@ def _pair(field: str, value: object, how: str, strength: int, label: Cell, sourc
 
 
 def _identifier(cell: Cell) -> str | None:
-    first = cell.words[0].text if cell.words[0].text != "#" or len(cell.words) < 2 \
-        else cell.words[1].text
+    """The identifier the cell starts with ('#' dropped); a word ending in '-' or '/', or
+    followed by one starting so, goes on in the next (OCR splits 'F-2026- 14793')."""
+    words = [w.text for w in cell.words]
+    if words[0] == "#" and len(words) > 1:
+        words = words[1:]
+    first = words[0]
+    for more in words[1:]:
+        glued = (first[-1] in "-/" and more[:1].isalnum()) or (
+            more[:1] in ("-", "/") and more[1:2].isalnum())
+        if not glued:
+            break
+        first += more
     m = _IDENTIFIER.match(first)
     if not m or find_dates(first):
         return None

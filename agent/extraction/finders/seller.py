@@ -30,7 +30,7 @@ _SELLER = re.compile(
 _PAYEE = re.compile(
     r"(?:account\s*holder|beneficiary|titulaire\s*du\s*compte|kontoinhaber|rekeninghouder|"
     r"t\.?\s?n\.?\s?v\.|(?:cheques?|checks?|payments?)\s*(?:payable\s*to|to\s*be\s*made\s*in\s*"
-    r"fav(?:ou)?r\s*of)|payable\s*to|in\s*fav(?:ou)?r\s*of)\s*[:\-]?\s*",
+    r"favou?r\s*of)|payable\s*to|in\s*favou?r\s*of)\s*[:\-]?\s*",
     re.IGNORECASE,
 )
 _RECIPIENT = re.compile(
@@ -138,7 +138,8 @@ def _below_or_right(page: PageCells, cell: Cell) -> list[tuple[str, Cell]]:
 def _registration(page: PageCells) -> list[Pair]:
     found: list[Pair] = []
     for cell in page.cells:
-        if not _REGISTRATION.search(cell.text) or len(_DIGITS.findall(cell.text)) < 4:
+        if not _REGISTRATION.search(cell.text) or len(_DIGITS.findall(_with_value(
+                page, cell))) < 4:
             continue  # a registration line carries its number ('Ohne MwSt.' is a header)
         head = _name(cell.text)
         if head != clean_value(cell.text) and name_like(head) and _LEGAL_FORM.search(head):
@@ -158,6 +159,13 @@ def _registration(page: PageCells) -> list[Pair]:
                                      else 1, cell, candidate))
                 break
     return found
+
+
+def _with_value(page: PageCells, cell: Cell) -> str:
+    """The cell's text and, when it ends in a colon, the next cell of its row ('VAT ID:' and
+    its number a column apart)."""
+    right = [c for c in page.rows[cell.row] if c.left >= cell.right]
+    return f"{cell.text} {right[0].text}" if cell.text.endswith(":") and right else cell.text
 
 
 def _issuer(name: str, how: str, strength: int, label: Cell, source: Cell) -> Pair:
