@@ -50,10 +50,6 @@ def read_fields(readings: list[Reading], llm_fields: dict[str, Any] | None = Non
         source = fields.provenance.get(name)
         if name in llm:
             sources["llm"] = _json(llm[name])
-        for r in readings:
-            if r.pairs:
-                sources.update({f"{r.engine}.{finder}": _json(v)
-                                for finder, v in r.finder_values(name).items()})
         finders: dict[str, Any] = {}
         if source is not None and source.extractor == "llm":
             engine, location, rule, finder = "llm", None, source.rule, "llm"

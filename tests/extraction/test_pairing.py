@@ -103,7 +103,7 @@ def test_text_layer_reading_carries_a_page_box_and_finder_agreement(tmp_path: Pa
     left, top, width, height = number.bbox
     assert 720 < left < 3000 and 0 < top < 2000 and 0 < width < 1500 and 0 < height < 200
     assert number.finders == {"lines": "INV-20417", "layout": "INV-20417"}
-    assert number.sources["text_layer.layout"] == "INV-20417"
+    assert number.sources == {"text_layer": "INV-20417"}  # readings; finders apart
     assert number.word_confidence == 1.0 and number.confidence == 1.0
     # Without the PDF's words the same reading has no pairing and no box.
     plain = read_fields([reading_of("invoice", "text_layer", ocr.ocr_bytes(data, "x.pdf"))])

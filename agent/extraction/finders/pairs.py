@@ -52,6 +52,8 @@ _NUMBER_LABELS: list[tuple[re.Pattern[str], int]] = [
                 re.IGNORECASE), 3),
     (re.compile(rf"(?:{_INVOICE_WORD})(?=\s|:|$)", re.IGNORECASE), 2),  # 'Factuur' over a value
     (re.compile(rf"(?:{_OTHER_DOC})\s*{_NO}", re.IGNORECASE), 1),
+    # the text-line finder's weakest labels too: only when nothing names the invoice
+    (re.compile(rf"(?:booking|order|ref(?:erence)?|transaction)\s*{_NO}", re.IGNORECASE), 0),
 ]
 _HASH = re.compile(r"#")  # '# 123' right under an INVOICE title
 _TITLE = re.compile(rf"^(?:{_INVOICE_WORD})\.?$", re.IGNORECASE)
@@ -156,7 +158,8 @@ def _identifier(cell: Cell) -> str | None:
 
 
 def find_number_pairs(pages: list[PageCells]) -> list[Pair]:
-    """Invoice-number candidates: invoice labels beat bare 'Invoice'/'#' beat bill/receipt."""
+    """Invoice-number candidates: invoice labels beat bare 'Invoice'/'#' beat bill/receipt
+    beat booking/order/reference."""
     found: list[Pair] = []
     for page in pages:
         for cell in page.cells:
