@@ -163,3 +163,16 @@ def test_disagreeing_finders_halve_the_confidence_and_both_values_are_kept(
     number = found.evidence["invoice_number"]
     assert number.finders == {"lines": "RE-2024-881", "layout": "RE-2024-881"}
     assert number.confidence == 1.0
+
+
+def test_a_value_cell_is_one_amount_or_none() -> None:
+    from agent.extraction.finders.pairs import _amount
+    from agent.extraction.words import Cell, Word
+
+    def cell(text: str) -> Cell:
+        return Cell(1, 0, tuple(Word(w, 90, 0, 0, 10, 10) for w in text.split()), (9, 9), False)
+
+    assert _amount(cell("£12 ,675.52")) == Decimal("12675.52")  # Tesseract split the comma
+    assert _amount(cell("€ 717,97")) == Decimal("717.97")
+    assert _amount(cell("12 675.52")) is None  # two numbers: not a total
+    assert _amount(cell("Net 30 days")) is None

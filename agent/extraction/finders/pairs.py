@@ -67,6 +67,7 @@ _DATE_LABELS: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"date|dated|datum|data|fecha", re.IGNORECASE), 1),
 ]
 _SEPARATORS = re.compile(r"^[\s:#.\-–]*")
+_SPLIT_THOUSANDS = re.compile(r"(\d)\s+([,.]\d{3}(?!\d))")
 
 
 def _label(patterns: list[tuple[re.Pattern[str], int]], text: str) -> tuple[int, int] | None:
@@ -212,8 +213,12 @@ def _amount(cell: Cell) -> Decimal | None:
     for found in find_currencies(masked):
         masked = masked.replace(str(found.value), " ")
     masked = re.sub(r"[$€£¥₹]|\b(?:RM|Rs\.?|EUR|USD|GBP|INR|PLN|CHF|TTC|HT)\b", " ", masked)
+    masked = _SPLIT_THOUSANDS.sub(r"\1\2", masked)  # OCR's '12 ,675.52'
     amounts = find_amounts(masked)
     if len(amounts) != 1 or sum(c.isalpha() for c in masked) > 0:
+        return None
+    rest = masked[:amounts[0].start] + masked[amounts[0].end:]
+    if any(c.isdigit() for c in rest):  # digits the amount did not take: not one amount
         return None
     value = amounts[0].value
     return value if isinstance(value, Decimal) and Decimal(0) < value < Decimal(10_000_000) \
