@@ -21,8 +21,9 @@ from agent.extraction.finders.pairs import (
     find_number_pairs,
     find_total_pairs,
 )
-from agent.extraction.finders.seller import best_issuer, find_issuer_pairs
+from agent.extraction.finders.seller import best_issuer, buyer_names, find_issuer_pairs
 from agent.extraction.models import ExtractedFields, FieldSource
+from agent.extraction.normalize import fold_text
 from agent.extraction.words import page_cells
 from agent.ocr.models import OcrResult
 
@@ -30,20 +31,27 @@ LAYOUT_TYPES = frozenset({"invoice"})
 """Document types read by layout pairing too (receipts are one narrow column: nothing to pair)."""
 
 LAYOUT_SUFFIX = ".layout"
+BUYERS = "buyers"  # key of the buyer names in `layout_pairs` (not a field)
 
 
 def layout_pairs(result: OcrResult | None, day_first: bool = True) -> dict[str, Pair]:
-    """The best pair per field from the result's word boxes; empty when it has none."""
+    """The best pair per field from the result's word boxes; empty when it has none. Under
+    `BUYERS`: a pseudo-pair whose value is the set of folded buyer names (see `combine`)."""
     if result is None or not any(page.boxes for page in result.pages):
         return {}
     pages = page_cells(result)
-    chosen = {
+    chosen: dict[str, Pair | None] = {
         "invoice_number": best(find_number_pairs(pages)),
         "date": best(find_date_pairs(pages, day_first)),
         "total": best_total(find_total_pairs(pages)),
         "vendor": best_issuer(find_issuer_pairs(pages)),
     }
-    return {name: pair for name, pair in chosen.items() if pair is not None}
+    found = {name: pair for name, pair in chosen.items() if pair is not None}
+    buyers = buyer_names(pages)
+    if buyers:
+        found[BUYERS] = Pair(BUYERS, frozenset(buyers), "pair.buyers", 0, "", 0, (0, 0, 0, 0),
+                             (0, 0), 1.0, (0, 0, 0))
+    return found
 
 
 _NUMBER_RANK = re.compile(r"^invoice_number\.(?P<label>[a-z ]+?)(?:_next_line)?$")
@@ -74,7 +82,15 @@ def combine(lines: ExtractedFields, pairs: dict[str, Pair]) -> ExtractedFields:
         return lines
     updates: dict[str, object] = {}
     provenance = dict(lines.provenance)
+    buyers = pairs[BUYERS].value if BUYERS in pairs else frozenset()
+    vendor = lines.vendor
+    if vendor is not None and fold_text(vendor).replace(" ", "") in buyers:  # type: ignore
+        updates["vendor"] = None  # the buyer's name is not the issuer
+        provenance.pop("vendor", None)
+        lines = lines.model_copy(update={"vendor": None, "provenance": provenance})
     for name, pair in pairs.items():
+        if name == BUYERS:
+            continue
         current = getattr(lines, name)
         source = lines.provenance.get(name)
         if current is not None and pair.strength <= line_strength(name, source.rule if source

@@ -16,7 +16,13 @@ from agent.extraction.confidence import field_confidence
 from agent.extraction.document import read_fields, reading_of
 from agent.extraction.finders.pairs import Pair
 from agent.extraction.models import ExtractedFields, FieldSource
-from agent.extraction.pairing import LAYOUT_TYPES, combine, layout_pairs, line_strength
+from agent.extraction.pairing import (
+    BUYERS,
+    LAYOUT_TYPES,
+    combine,
+    layout_pairs,
+    line_strength,
+)
 from agent.extraction.words import page_cells
 from agent.ocr import OcrService
 from agent.ocr.models import OcrEngineInfo, OcrResult
@@ -44,7 +50,7 @@ def _result(pages: list, name: str = "text_layer") -> OcrResult:
 def _paired(result: OcrResult) -> dict[str, object]:
     found = layout_pairs(result)
     return {k: (p.value.quantize(Decimal("0.01")) if isinstance(p.value, Decimal) else p.value)
-            for k, p in found.items()}
+            for k, p in found.items() if k != BUYERS}
 
 
 @pytest.mark.parametrize("index", range(6))  # each layout twice, other labels and fonts
@@ -57,6 +63,8 @@ def test_text_layer_pdf_pairs_every_key_field_in_each_layout(tmp_path: Path, ind
     paired = _paired(_result(words))
     assert paired == _truth(fields), (fields["layout"], fields["labels"])
     assert paired["vendor"] != fields["customer"]  # never the 'Bill to' block
+    buyers = layout_pairs(_result(words))[BUYERS].value
+    assert fields["customer"].upper().replace(" ", "").replace(".", "") in buyers
 
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed")
@@ -176,3 +184,20 @@ def test_a_value_cell_is_one_amount_or_none() -> None:
     assert _amount(cell("€ 717,97")) == Decimal("717.97")
     assert _amount(cell("12 675.52")) is None  # two numbers: not a total
     assert _amount(cell("Net 30 days")) is None
+
+
+def test_a_text_line_vendor_that_is_the_buyer_is_dropped_for_the_letterhead(
+        tmp_path: Path) -> None:
+    """The text-line finder takes the first name with a legal form in the header; when the
+    seller's own suffix is misread that is the buyer's, under 'Bill to'."""
+    lines = ["Silverline Textiles ple", "123 Church Road", "Invoice number: F-2023-55838",
+             "Date: 2022-11-18", "Bill to:", "Apex Systems B.V.", "12 Mill Lane",
+             "Total due: EUR 10.00"]
+    data = fixtures.text_pdf_bytes([lines])
+    ocr = OcrService(Settings(data_dir=tmp_path, ocr_workers=1), use_cache=False)
+    result = with_text_layer_words(ocr.ocr_bytes(data, "x.pdf"), data)
+    reading = reading_of("invoice", "text_layer", result)
+    assert reading.lines_found is not None and reading.lines_found.vendor == "Apex Systems B.V."
+    found = read_fields([reading])
+    assert found.fields.vendor is None  # no issuer rather than the buyer: a person decides
+    assert "APEXSYSTEMSBV" in reading.pairs[BUYERS].value

@@ -8,8 +8,12 @@ Rules, strongest first:
   compte : X', 'payable to X') anywhere in a cell;
 - `issuer.registration`: a name-like cell in the same column block as a registration cell and
   either carrying a legal form (B.V., AG, SAS, Ltd) or directly above that registration line;
-  a name starting the registration cell itself ('Free SAS au capital de ...') counts too.
-Blocks under a recipient label ('Bill to', 'Factuuradres', 'Nabywca') are skipped.
+  a name starting the registration cell itself ('Free SAS au capital de ...') counts too;
+- `issuer.letterhead`: the company name (legal form) printed largest in the top third of
+  page 1.
+Blocks under a recipient label ('Bill to', 'Factuuradres', 'Nabywca') are skipped, and their
+names (`buyer_names`) are never the issuer: `agent.extraction.pairing` also drops a text-line
+vendor that is one of them.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import re
 
 from agent.extraction.finders.pairs import Pair, neighbours
 from agent.extraction.finders.parties import _LEGAL_FORM
-from agent.extraction.normalize import clean_value, find_amounts, find_dates
+from agent.extraction.normalize import clean_value, find_amounts, find_dates, fold_text
 from agent.extraction.words import Cell, PageCells
 
 _SELLER = re.compile(
@@ -54,6 +58,7 @@ _TITLE = re.compile(r"^(?:tax\s*)?(?:invoice|facture|factuur|rechnung|faktura|re
                     r"bill|page)\b", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
 BLOCK_GAP = 4.0  # rows further apart than this many text heights start a new block
+LETTERHEAD = 1.3  # a letterhead name is at least this many median text heights tall
 
 
 def name_like(text: str) -> bool:
@@ -174,10 +179,50 @@ def _issuer(name: str, how: str, strength: int, label: Cell, source: Cell) -> Pa
                 (source.page, source.row, source.left))
 
 
+def _letterhead(page: PageCells, buyers: set[str]) -> list[Pair]:
+    """The company name (with a legal form) printed largest in the top third of the first page
+    (a letterhead), unless it is the buyer's."""
+    if page.page != 1:
+        return []
+    top = [c for c in page.cells if c.bottom <= page.size[1] / 3
+           and c.height >= LETTERHEAD * page.line_height and name_like(c.text)
+           and _LEGAL_FORM.search(c.text) and not any(ch.isdigit() for ch in c.text)
+           and _fold(_name(c.text)) not in buyers]
+    if not top:
+        return []
+    cell = max(top, key=lambda c: (c.height, -c.top))
+    return [_issuer(_name(cell.text), "letterhead", 1, cell, cell)]
+
+
+def buyer_names(pages: list[PageCells]) -> set[str]:
+    """Folded names under a recipient label ('Bill to:', 'Factuuradres', 'Customer'): what the
+    issuer is not."""
+    names: set[str] = set()
+    for page in pages:
+        for cell in page.cells:
+            m = _RECIPIENT.match(cell.text)
+            if m is None:
+                continue
+            rest = clean_value(cell.text[m.end():])
+            if rest and name_like(rest):
+                names.add(_fold(_name(rest)))
+                continue
+            column = [c for c in _column(page, cell) if c.row > cell.row][:2]
+            names.update(_fold(_name(c.text)) for c in column if name_like(_name(c.text)))
+    return names
+
+
+def _fold(text: str) -> str:
+    return fold_text(text).replace(" ", "")
+
+
 def find_issuer_pairs(pages: list[PageCells]) -> list[Pair]:
-    """Issuer candidates from every page (labelled ones first)."""
-    labelled = [p for page in pages for p in _labelled(page)]
-    return labelled + [p for page in pages for p in _registration(page)]
+    """Issuer candidates from every page (labelled ones first); never a buyer's name."""
+    buyers = buyer_names(pages)
+    found = [p for page in pages for p in _labelled(page)]
+    found += [p for page in pages for p in _registration(page)]
+    found += [p for page in pages for p in _letterhead(page, buyers)]
+    return [p for p in found if _fold(str(p.value)) not in buyers]
 
 
 def best_issuer(pairs: list[Pair]) -> Pair | None:
