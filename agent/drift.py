@@ -4,8 +4,11 @@ API and workers are separate processes (and machines), so the window is read fro
 all write: the `classify` lineage records, which carry the calibrated prediction, the OCR
 confidence, the text length and the gate threshold. Each process keeps a verdict for
 `cache_seconds`. A drifted signal opens a `DriftEvent` row (its `since`); the row closes when
-the signal is back under the threshold. With PAPERTRAIL_DRIFT_ACTION=suspend an open,
-unacknowledged event sends every document to a person.
+the signal is back under the threshold. The live precision of auto-approvals
+(agent/drift_precision.py) is one more signal, `auto_precision`: drifted while its upper bound
+is below the bundle's certified promise. With PAPERTRAIL_DRIFT_ACTION=suspend an open,
+unacknowledged event sends every document to a person. Each event is alerted once
+(agent/drift_alerts.py) through the listeners the faces register.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from agent.drift_alerts import Listener, describe, send_pending
+from agent.drift_precision import AutoPrecision, Promise, auto_precision
 from agent.drift_settings import DriftSettings
 from agent.store.db import Database
 from agent.store.models import DriftEvent, LineageRecord, utcnow
@@ -37,6 +42,12 @@ class SignalDrift(BaseModel):
     acknowledged_at: datetime | None = None
 
 
+class PrecisionDrift(AutoPrecision):
+    since: datetime | None = None
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+
+
 class DriftReport(BaseModel):
     status: Status
     detail: str
@@ -47,6 +58,7 @@ class DriftReport(BaseModel):
     threshold: float
     gate_pass_share: dict[str, float | None]
     signals: list[SignalDrift]
+    precision: PrecisionDrift | None = None
     suspended: bool
     suspension_reason: str | None
     checked_at: datetime
@@ -105,23 +117,30 @@ class DriftMonitor:
         self.options = options
         self._lock = threading.Lock()
         self._cached: tuple[float, str | None, DriftReport] | None = None
+        self.listeners: list[Listener] = []
+        """Called once per newly opened drift event (agent/drift_alerts.py)."""
 
     def report(self, bundle_id: str | None, profile: ReferenceProfile | None,
-               fresh: bool = False) -> DriftReport:
+               fresh: bool = False, promise: Promise | None = None) -> DriftReport:
+        """`promise`: the bundle's certified gate (target precision, delta), which the live
+        precision of auto-approvals is held to; None: precision is reported, never flagged."""
         with self._lock:
             cached = self._cached
             if not fresh and cached and cached[1] == bundle_id and \
                     time.monotonic() - cached[0] < self.options.cache_seconds:
                 return cached[2]
-            report = self._check(bundle_id, profile)
+            report = self._check(bundle_id, profile, promise)
             self._cached = (time.monotonic(), bundle_id, report)
-            return report
+        if bundle_id is not None:  # after a check (not a cached verdict): events may be new
+            send_pending(self.db, bundle_id, self.options.action, self.listeners)
+        return report
 
-    def suspension(self, bundle_id: str | None, profile: ReferenceProfile | None) -> str | None:
+    def suspension(self, bundle_id: str | None, profile: ReferenceProfile | None,
+                   promise: Promise | None = None) -> str | None:
         """Why auto-approval is suspended now, or None."""
         if self.options.action != "suspend":
             return None
-        return self.report(bundle_id, profile).suspension_reason
+        return self.report(bundle_id, profile, promise=promise).suspension_reason
 
     def acknowledge(self, bundle_id: str, who: str) -> int:
         """Acknowledge the bundle's open drift events; returns how many."""
@@ -135,7 +154,8 @@ class DriftMonitor:
             self._cached = None
         return len(events)
 
-    def _check(self, bundle_id: str | None, profile: ReferenceProfile | None) -> DriftReport:
+    def _check(self, bundle_id: str | None, profile: ReferenceProfile | None,
+               promise: Promise | None) -> DriftReport:
         o = self.options
         base: dict[str, Any] = dict(bundle_id=bundle_id, action=o.action, window=0,
                                     min_documents=o.min_documents, threshold=o.psi_threshold,
@@ -144,26 +164,45 @@ class DriftMonitor:
                                     checked_at=utcnow())
         if bundle_id is None:
             return DriftReport(status="no_bundle", detail="no active bundle", **base)
-        if profile is None:
-            return DriftReport(status="no_reference_profile", detail="no reference profile: "
-                               "the bundle predates drift checks; re-train it to get one",
-                               **base)
-        values = recent_values(self.db, bundle_id, o.window)
-        n = len(values["confidence"])
-        passed = values["passed"]
-        base |= dict(window=n, gate_pass_share={
-            "reference": profile.gate_pass_share,
-            "live": round(sum(passed) / len(passed), 4) if passed else None})
-        if n < o.min_documents:
-            return DriftReport(status="too_few_documents", detail=f"{n} recent documents of "
-                               f"bundle {bundle_id}; a verdict needs {o.min_documents}", **base)
+        precision = auto_precision(self.db, bundle_id, promise, o.precision_window)
+        judged: dict[str, tuple[float, float, bool]] = {}
+        if precision.promise is not None and precision.upper is not None:
+            judged["auto_precision"] = (precision.upper, precision.promise,
+                                        precision.below_promise)
         measured = {}
-        for name, reference in profile.signals.items():
-            known = [v for v in values.get(name, []) if v is not None]
-            if len(known) >= o.min_documents:
-                measured[name] = (histogram_psi(reference, like(reference, known)),
-                                  len(known))
-        events = self._record(bundle_id, measured)
+        if profile is not None:
+            values = recent_values(self.db, bundle_id, o.window)
+            n = len(values["confidence"])
+            passed = values["passed"]
+            base |= dict(window=n, gate_pass_share={
+                "reference": profile.gate_pass_share,
+                "live": round(sum(passed) / len(passed), 4) if passed else None})
+            for name, reference in profile.signals.items():
+                known = [v for v in values.get(name, []) if v is not None]
+                if n >= o.min_documents and len(known) >= o.min_documents:
+                    measured[name] = (histogram_psi(reference, like(reference, known)),
+                                      len(known))
+        judged |= {name: (value, o.psi_threshold, value > o.psi_threshold)
+                   for name, (value, _) in measured.items()}
+        events = self._record(bundle_id, judged)
+        event = events.get("auto_precision")
+        base["precision"] = PrecisionDrift(
+            **precision.model_dump(), since=event.since if event else None,
+            acknowledged_by=event.acknowledged_by if event else None,
+            acknowledged_at=event.acknowledged_at if event else None)
+        precision_reason = None
+        if o.action == "suspend" and event is not None and event.acknowledged_at is None:
+            precision_reason = "drift: " + describe("auto_precision", event.psi,
+                                                    event.threshold)
+        if profile is None or not measured:
+            status: Status = "no_reference_profile" if profile is None else "too_few_documents"
+            detail = ("no reference profile: the bundle predates drift checks; re-train it to "
+                      "get one" if profile is None else f"{base['window']} recent documents "
+                      f"of bundle {bundle_id}; a verdict needs {o.min_documents}")
+            if event is not None:
+                status, detail = "drifted", f"drifted: auto_precision; {detail}"
+            return DriftReport(status=status, detail=detail, **(base | dict(
+                suspended=precision_reason is not None, suspension_reason=precision_reason)))
         signals = [SignalDrift(signal=name, psi=round(value, 4), threshold=o.psi_threshold,
                                window=count, drifted=value > o.psi_threshold,
                                since=events[name].since if name in events else None,
@@ -173,11 +212,12 @@ class DriftMonitor:
                                if name in events else None)
                    for name, (value, count) in measured.items()]
         unacknowledged = [s for s in signals if s.drifted and s.acknowledged_at is None]
-        reason = None
-        if o.action == "suspend" and unacknowledged:
+        reason = precision_reason
+        if o.action == "suspend" and unacknowledged and reason is None:
             worst = max(unacknowledged, key=lambda s: s.psi)
             reason = f"drift: {worst.signal} PSI {worst.psi:.3f} > {o.psi_threshold:g}"
-        drifted = [s.signal for s in signals if s.drifted]
+        drifted = [s.signal for s in signals if s.drifted] + (["auto_precision"] if event
+                                                               else [])
         return DriftReport(
             status="drifted" if drifted else "ok",
             detail=f"drifted: {', '.join(drifted)}" if drifted else "no signal drifted",
@@ -185,21 +225,21 @@ class DriftMonitor:
                            suspension_reason=reason)))
 
     def _record(self, bundle_id: str,
-                measured: dict[str, tuple[float, int]]) -> dict[str, DriftEvent]:
-        """Open an event for each newly drifted signal, close those back under the threshold;
-        returns the open events by signal."""
-        threshold = self.options.psi_threshold
+                judged: dict[str, tuple[float, float, bool]]) -> dict[str, DriftEvent]:
+        """Open an event for each newly drifted signal (value, threshold, drifted), close those
+        no longer drifted; returns the open events by signal. For `auto_precision` the event's
+        `psi` holds the upper bound and `threshold` the promised precision."""
         with self.db.session() as session:
             open_events = {e.signal: e for e in session.scalars(select(DriftEvent).where(
                 DriftEvent.bundle_id == bundle_id, DriftEvent.cleared_at.is_(None)))}
-            for name, (value, _) in measured.items():
+            for name, (value, threshold, drifted) in judged.items():
                 event = open_events.get(name)
-                if value > threshold and event is None:
+                if drifted and event is None:
                     event = DriftEvent(bundle_id=bundle_id, signal=name, psi=value,
                                        threshold=threshold, since=utcnow())
                     session.add(event)
                     open_events[name] = event
-                elif value <= threshold and event is not None:
+                elif not drifted and event is not None:
                     event.cleared_at = utcnow()
                     del open_events[name]
                 elif event is not None:

@@ -26,6 +26,10 @@ class DriftSettings(BaseSettings):
         "alert", description="`alert`: report drift (GET /drift, /metrics). `suspend`: also "
         "send every document to a person (no auto-approval) until an admin acknowledges it "
         "with POST /drift/ack.")
+    precision_window: int = Field(
+        500, ge=1, description="Most recent reviewed auto-approvals (QA second looks and other "
+        "reviews of auto-approved documents) the live precision of auto-approvals is "
+        "estimated on, per bundle.")
     cache_seconds: float = Field(
         30.0, ge=0, description="A drift verdict is reused this long by each process (the "
         "check reads the database).")

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from agent.adjudication.schema import AdjudicationResult
 from agent.drift import DriftMonitor
+from agent.lifecycle.candidate import CandidateSlot
 from agent.lineage import LineageLog
 from agent.ocr import OcrService
 from agent.ocr.policy import SecondReader, second_reader
@@ -68,6 +69,7 @@ class Services:
     adjudicator: Adjudicator | None = None
     second_reader: SecondReader | None = None  # the `auto` OCR policy's RapidOCR re-reading
     drift: DriftMonitor | None = None
+    candidate: CandidateSlot | None = None  # the shadow bundle (docs/lifecycle.md)
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> Services:
@@ -110,10 +112,13 @@ def extract_with_provenance(doc_type: str, text: str) -> tuple[dict[str, Any], d
 
 
 def active_classifier(settings: Settings) -> DocumentClassifier:
-    """The active bundle of the data folder (`BundleNotFoundError` when none is active)."""
+    """The active bundle of the data folder (`BundleNotFoundError` when none is active),
+    followed when `bundles activate` or `rollback` moves the ACTIVE pointer."""
+    from agent.lifecycle.active import FollowsActive
     from classifiers.inference import load_active
 
-    return load_active(settings.bundle_dir, settings.classifier)
+    loaded = load_active(settings.bundle_dir, settings.classifier)
+    return FollowsActive(settings.bundle_dir, settings.classifier, loaded)
 
 
 def default_retriever(settings: Settings) -> Retriever:
@@ -144,10 +149,12 @@ PART_BUILDERS: dict[str, Callable[[Settings], Any]] = {
     "ocr": OcrService,
     "second_reader": second_reader,
     "classifier": active_classifier,
+    "candidate": lambda settings: CandidateSlot(settings.bundle_dir, settings.classifier,
+                                                settings.canary_share),
     "extractor": lambda settings: extract_with_provenance,
     "retriever": default_retriever,
     "adjudicator": default_adjudicator,
 }
 OPTIONAL_PARTS = ("retriever", "adjudicator")
 """Parts that may be None and that the API's health probes build."""
-NULLABLE_PARTS = (*OPTIONAL_PARTS, "second_reader")
+NULLABLE_PARTS = (*OPTIONAL_PARTS, "second_reader", "candidate")

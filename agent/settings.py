@@ -322,6 +322,9 @@ class Settings(BaseSettings):
         "passes and no policy asks for review. Add `ambiguous` to trust LLM adjudication.",
     )
     always_review: bool = Field(False, description="Every document goes to a person.")
+    canary_share: float = Field(
+        0.0, ge=0, le=1, description="Share of documents (chosen by their id's hash) the "
+        "shadow candidate bundle decides instead of the active one (docs/lifecycle.md).")
     rules_dir: Path | None = Field(
         None, description="Folder of rule-set YAML files; default: the packaged agent/rules/."
     )

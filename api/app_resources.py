@@ -21,6 +21,7 @@ from agent.drift import DriftMonitor
 from agent.services import OPTIONAL_PARTS, build_parts
 from agent.settings import Settings
 from agent.store import Store
+from api import drift_alerts
 from api.auth import KeyRing
 from api.bundle_health import ActiveBundleHealth
 from api.queue_status import QueueStatus
@@ -57,13 +58,15 @@ class AppResources:
         create_tables(store.db)
         stack.callback(store.db.dispose)
         checkpointer = stack.enter_context(open_checkpointer(settings))
+        celery, drift = make_celery(settings), DriftMonitor(store.db, settings.drift)
+        drift_alerts.attach(drift, celery, store, settings)
         return cls(
             settings=settings, store=store, keys=KeyRing.from_settings(settings),
-            celery=make_celery(settings), states=StateReader(checkpointer),
+            celery=celery, states=StateReader(checkpointer),
             submissions=SubmissionRepository(store.db),
             bundle=ActiveBundleHealth(settings.bundle_dir),
             queue=QueueStatus(store.db, settings.api),
-            drift=DriftMonitor(store.db, settings.drift),
+            drift=drift,
             probed_overrides=dict(probed_overrides), stack=stack,
         )
 

@@ -17,6 +17,8 @@ from api.commands import (
     index,
     llm,
     pipeline,
+    report,
+    retrain,
     samples,
     serve,
     train,
@@ -48,6 +50,7 @@ demo.register(app)
 pipeline.register(app)
 serve.register(app)
 train.register(app)
+retrain.register(app)
 bundles.register(app)
 samples.register(app)
 evaluate.register(app)
@@ -56,6 +59,7 @@ llm.register(app)
 config_docs.register(app)
 users.register(app)
 webhooks.register(app)
+report.register(app)
 
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from prometheus_client.core import GaugeMetricFamily
 
 from agent.drift import DriftReport
+from agent.drift_precision import Promise, promise_of
 from api.app_resources import AppResources
 from api.schemas import ComponentHealth
 from classifiers.bundle import Registry, read_info
@@ -16,19 +17,27 @@ from papertrail.errors import PapertrailError
 
 
 def active_reference(state: AppResources) -> tuple[str | None, ReferenceProfile | None]:
+    bundle_id, profile, _ = active_bundle(state)
+    return bundle_id, profile
+
+
+def active_bundle(state: AppResources) -> tuple[str | None, ReferenceProfile | None,
+                                                Promise | None]:
+    """The active bundle's id, reference profile and certified promise."""
     registry = Registry(state.settings.bundle_dir)
     active = registry.active_id()
     if active is None:
-        return None, None
+        return None, None, None
     try:
-        return active, read_info(registry.path(active)).profile
+        info = read_info(registry.path(active))
     except (OSError, PapertrailError):  # a broken bundle: /healthz reports it
-        return active, None
+        return active, None, None
+    return active, info.profile, promise_of(info.gate)
 
 
 def report(state: AppResources, fresh: bool = False) -> DriftReport:
-    bundle_id, profile = active_reference(state)
-    return state.drift.report(bundle_id, profile, fresh=fresh)
+    bundle_id, profile, promise = active_bundle(state)
+    return state.drift.report(bundle_id, profile, fresh=fresh, promise=promise)
 
 
 def component(state: AppResources) -> ComponentHealth:
@@ -60,3 +69,33 @@ def metric_families(state: AppResources) -> Iterator[GaugeMetricFamily]:
                             "Recent documents the drift check compared.", value=drift.window)
     yield GaugeMetricFamily("papertrail_drift_suspended",
                             "1 while drift suspends auto-approval.", value=int(drift.suspended))
+    yield from precision_families(drift)
+
+
+def precision_families(drift: DriftReport) -> Iterator[GaugeMetricFamily]:
+    """The active bundle's live precision of auto-approvals (agent/drift_precision.py)."""
+    precision = drift.precision
+    value = GaugeMetricFamily(
+        "papertrail_auto_precision", "Live precision of auto-approvals from reviews of "
+        "auto-approved documents (QA second looks): estimate and Clopper-Pearson bounds.",
+        labels=["bundle", "bound"])
+    reviewed = GaugeMetricFamily("papertrail_auto_precision_reviewed", "Reviewed "
+                                 "auto-approvals the estimate is based on.", labels=["bundle"])
+    below = GaugeMetricFamily("papertrail_auto_precision_below_promise", "1 when the upper "
+                              "bound is below the bundle's certified target precision.",
+                              labels=["bundle"])
+    promised = GaugeMetricFamily("papertrail_auto_precision_promise", "The bundle's certified "
+                                 "target precision (absent without a certified gate).",
+                                 labels=["bundle"])
+    if precision is not None:
+        bundle = precision.bundle_id
+        for bound in ("precision", "lower", "upper"):
+            number = getattr(precision, bound)
+            if number is not None:
+                value.add_metric([bundle, "estimate" if bound == "precision" else bound],
+                                 number)
+        reviewed.add_metric([bundle], precision.n)
+        below.add_metric([bundle], int(precision.below_promise))
+        if precision.promise is not None:
+            promised.add_metric([bundle], precision.promise)
+    yield from (value, reviewed, below, promised)

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from agent.store.models import Decision, Document, LineageRecord, Review, utcnow
-from api import drift_status, review_stats
+from api import activity_metrics, drift_status, review_stats
 from api.app_resources import AppResources
 from api.ui.claims import ReviewClaim
 from api.worker import queue_depth
@@ -173,6 +173,7 @@ class PipelineCollector(Collector):
         yield GaugeMetricFamily("papertrail_reviews_pending", "Reviews waiting for a person.",
                                 value=pending)
         yield from review_stats.metric_families(db)
+        yield from activity_metrics.metric_families(db)
         yield GaugeMetricFamily("papertrail_reviews_claimed",
                                 "Pending reviews a reviewer has open in the web app now.",
                                 value=claimed)

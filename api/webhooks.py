@@ -1,5 +1,7 @@
 """Webhooks: `document.needs_review` and `document.decided`, POSTed as JSON to each configured
 URL by a worker task, retried with backoff, every attempt recorded in `webhook_deliveries`.
+Events about a bundle rather than a document (`bundle.drift`, api/drift_alerts.py) go the same
+way, recorded in `bundle_webhook_deliveries` (keyed by a subject such as `drift_event:12`).
 
 Each request carries `X-Papertrail-Event`, `X-Papertrail-Delivery` (a stable id: deliveries
 are at least once, so receivers deduplicate on it), `X-Papertrail-Timestamp` (Unix seconds) and
@@ -42,6 +44,25 @@ class WebhookDelivery(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     event: Mapped[str] = mapped_column(String(32))
     doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # |delivered|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class BundleWebhookDelivery(Base):
+    """A delivery of an event about a bundle (no document): same life as WebhookDelivery."""
+
+    __tablename__ = "bundle_webhook_deliveries"
+    __table_args__ = (UniqueConstraint("event", "subject", "url"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(128), index=True)
     url: Mapped[str] = mapped_column(String(2048))
     payload: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # |delivered|failed
@@ -107,10 +128,38 @@ def record(store: Store, settings: WebhookSettings, event: str, doc_id: str) -> 
     return to_send
 
 
+def record_bundle_event(store: Store, settings: WebhookSettings, event: str, subject: str,
+                        payload: dict[str, Any]) -> list[str]:
+    """`record` for an event about a bundle: once per subject and URL; ids still to send."""
+    to_send: list[str] = []
+    for url in settings.urls:
+        try:
+            with store.db.session() as session:
+                row = session.scalars(select(BundleWebhookDelivery).where(
+                    BundleWebhookDelivery.event == event,
+                    BundleWebhookDelivery.subject == subject,
+                    BundleWebhookDelivery.url == url)).first()
+                if row is None:
+                    row = BundleWebhookDelivery(id=str(uuid.uuid4()), event=event,
+                                                subject=subject, url=url, payload=payload,
+                                                status="pending", attempts=0)
+                    session.add(row)
+                if row.status == "pending" and row.attempts == 0:
+                    to_send.append(row.id)
+        except IntegrityError:
+            continue
+    return to_send
+
+
+def _delivery(session: Any, delivery_id: str) -> WebhookDelivery | BundleWebhookDelivery | None:
+    return session.get(WebhookDelivery, delivery_id) or session.get(BundleWebhookDelivery,
+                                                                    delivery_id)
+
+
 def attempt(store: Store, settings: WebhookSettings, delivery_id: str, final: bool) -> bool:
     """One delivery attempt, recorded. True when done (delivered, or nothing left to do)."""
     with store.db.session() as session:
-        row = session.get(WebhookDelivery, delivery_id)
+        row = _delivery(session, delivery_id)
         if row is None or row.status != "pending":
             return True
         url, event, payload = row.url, row.event, row.payload
@@ -131,7 +180,7 @@ def attempt(store: Store, settings: WebhookSettings, delivery_id: str, final: bo
         error = f"{type(exc).__name__}: {exc}"
     delivered = error is None
     with store.db.session() as session:
-        row = session.get(WebhookDelivery, delivery_id)
+        row = _delivery(session, delivery_id)
         row.attempts += 1
         row.last_status_code, row.last_error = code, error
         if delivered:
@@ -139,7 +188,8 @@ def attempt(store: Store, settings: WebhookSettings, delivery_id: str, final: bo
         elif final:
             row.status = "failed"
     if not delivered:
-        log.warning("webhook %s of %s to %s failed (attempt %d): %s", event, row.doc_id[:12],
+        subject = getattr(row, "doc_id", None) or getattr(row, "subject", "")
+        log.warning("webhook %s of %s to %s failed (attempt %d): %s", event, subject[:24],
                     url, row.attempts, error)
     return delivered or final
 

@@ -120,6 +120,7 @@ class WorkerRuntime:
         self._store: Store | None = None
         self._pipeline: Pipeline | None = None
         self._lock = threading.RLock()
+        self.on_pipeline: Any = None  # called with each pipeline built (drift alerts)
 
     @property
     def store(self) -> Store:
@@ -136,6 +137,8 @@ class WorkerRuntime:
             if self._pipeline is None:
                 self._pipeline = self._stack.enter_context(
                     Pipeline.open(self.settings, **{"store": self.store, **self.overrides}))
+                if self.on_pipeline is not None:
+                    self.on_pipeline(self._pipeline)
             return self._pipeline
 
     def pipeline_for(self, doc_id: str) -> Pipeline:
@@ -158,9 +161,11 @@ class WorkerRuntime:
 
 
 def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) -> None:
-    from api import webhooks  # its delivery task and table, with the others
+    from api import drift_alerts, webhooks  # their tasks and tables, with the others
 
     runtime = WorkerRuntime(settings, overrides)
+    runtime.on_pipeline = lambda pipeline: drift_alerts.attach(
+        pipeline.services.drift, app, runtime.store, settings)
     app.papertrail_runtime = runtime  # type: ignore[attr-defined]
     opts: dict[str, Any] = dict(
         bind=True, acks_late=True, reject_on_worker_lost=True, base=RetryWhatCanHeal,
@@ -214,6 +219,7 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
         return notifier.sync(doc_id) if notifier else "slack not configured"
 
     webhooks.register_task(app, lambda: runtime.store, settings)
+    drift_alerts.register_task(app, lambda: runtime.store, settings)
     timer = RecoveryTimer(app, settings)
 
     @signals.worker_ready.connect(weak=False)

@@ -7,8 +7,12 @@ Sets (each skipped cleanly when its folder is absent):
   receipt extractor; scored on company, date, address, total.
 - `sroie-transcript`: the same receipts' ground-truth line transcripts (`box/ID.csv`) as input,
   which separates OCR errors from extractor errors.
-- `invoices`: invoice2data's vendor invoices (PDF text layers; TXT when there is no PDF) through
-  the invoice extractor; scored on issuer, amount, date, invoice_number, currency.
+- `invoices`: invoice2data's vendor invoices (PDF text layers with their word boxes; TXT when
+  there is no PDF) through the invoice extractor and layout pairing, combined as the graph
+  combines them; scored on issuer, amount, date, invoice_number, currency.
+- `invoices-lines`: the same through the text-line finders alone (the baseline, same run).
+- `invoices-scan`: the invoices that ship a PNG render, through Tesseract (cached) and both
+  finders; `invoices-scan-lines` beside it with the text-line finders alone.
 
 Values are compared after normalisation (dates parsed, amounts as decimals, names folded:
 case, accents, punctuation, whitespace). `exact` = equal after that; `close` = folded string
@@ -36,17 +40,19 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from agent.extraction import EXTRACTOR_VERSION, ExtractedFields, extract_fields  # noqa: E402
+from agent.extraction.document import reading_of  # noqa: E402
 from agent.extraction.normalize import (  # noqa: E402
     fold_text,
     parse_amount,
     parse_date,
     same_amount,
 )
-from agent.ocr import OcrService  # noqa: E402
+from agent.ocr import OcrResult, OcrService  # noqa: E402
+from agent.ocr.pdf_words import with_text_layer_words  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
-SETS = ("sroie-tesseract", "sroie-transcript", "invoices")
+SETS = ("sroie-tesseract", "sroie-transcript", "invoices-lines", "invoices", "invoices-scan")
 
 # label key -> our field name
 SROIE_FIELDS = {"company": "vendor", "date": "date", "address": "address", "total": "total"}
@@ -145,14 +151,36 @@ def invoice_inputs(folder: Path) -> list[tuple[str, Path, dict[str, Any]]]:
     return found
 
 
+def invoice_fields(result: OcrResult, source: Path) -> tuple[ExtractedFields, ExtractedFields]:
+    """(text-line finders alone, with layout pairing) for one invoice, as the graph reads it:
+    word boxes from OCR, or from the PDF's text layer."""
+    if source.suffix.lower() == ".pdf":
+        result = with_text_layer_words(result, source.read_bytes())
+    reading = reading_of("invoice", result.engine.name, result)
+    return reading.lines_found or reading.fields, reading.fields
+
+
 def run_invoices(folder: Path, ocr: OcrService, sets: set[str]) -> list[dict[str, Any]]:
     inputs = invoice_inputs(folder)
-    if not inputs or "invoices" not in sets:
-        return []
-    texts = ocr.ocr_paths([p for _, p, _ in inputs])
-    docs = [(name, labels, extract_fields("invoice", r.text))
-            for (name, _, labels), r in zip(inputs, texts, strict=True)]
-    return [score("invoices", docs, INVOICE_FIELDS)]
+    results = []
+    if inputs and sets & {"invoices", "invoices-lines"}:
+        read = [invoice_fields(r, p) for r, (_, p, _) in
+                zip(ocr.ocr_paths([p for _, p, _ in inputs]), inputs, strict=True)]
+        for name, k in (("invoices-lines", 0), ("invoices", 1)):
+            if name in sets:
+                docs = [(doc, labels, fields[k])
+                        for (doc, _, labels), fields in zip(inputs, read, strict=True)]
+                results.append(score(name, docs, INVOICE_FIELDS))
+    scans = [(doc, source.with_suffix(".png"), labels) for doc, source, labels in inputs
+             if source.with_suffix(".png").exists()]
+    if scans and "invoices-scan" in sets:
+        read = [invoice_fields(r, p) for r, (_, p, _) in
+                zip(ocr.ocr_paths([p for _, p, _ in scans]), scans, strict=True)]
+        for name, k in (("invoices-scan-lines", 0), ("invoices-scan", 1)):
+            docs = [(doc, labels, fields[k])
+                    for (doc, _, labels), fields in zip(scans, read, strict=True)]
+            results.append(score(name, docs, INVOICE_FIELDS))
+    return results
 
 
 def print_table(results: list[dict[str, Any]], console: Console) -> None:

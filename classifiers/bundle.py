@@ -10,7 +10,8 @@ Layout of one bundle (`<bundle_dir>/<bundle id>/`)::
     layout/         layout-feature scaling and logistic-regression weights (npz, when a member)
 
 The content hash is sha256 over the sorted "path sha256" lines of every file except the
-manifest; the bundle id is its first 16 hex digits. `<bundle_dir>/ACTIVE` names the active one.
+manifest; the bundle id is its first 16 hex digits. `<bundle_dir>/ACTIVE` names the active one,
+`<bundle_dir>/SHADOW` the candidate scored beside it without acting (docs/lifecycle.md).
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ from classifiers.drift import ReferenceProfile
 from classifiers.errors import BundleCorruptError, BundleNotFoundError
 from classifiers.gate import AutoApprovalGate
 from classifiers.metrics import Metrics
+from classifiers.provenance import TrainedOn
 from classifiers.thresholds import AutoThreshold
 
 MANIFEST = "manifest.json"
 INFO = "bundle.json"
 ACTIVE = "ACTIVE"
+SHADOW = "SHADOW"
 ID_LENGTH = 16
 
 
@@ -70,6 +73,9 @@ class BundleInfo(BaseModel):
     n_train: int
     n_validation: int
     training: dict[str, object] = Field(default_factory=dict, description="Settings used.")
+    trained_on: TrainedOn | None = Field(
+        None, description="What the bundle learned from: corpus sources, reviewed documents "
+        "(up to which review) and the bundle it was retrained from; None in older bundles.")
     created_at: datetime
 
 
@@ -186,24 +192,47 @@ class Registry:
         return manifest.bundle_id
 
     def active_id(self) -> str | None:
-        pointer = self.root / ACTIVE
-        if not pointer.is_file():
-            return None
-        return pointer.read_text().strip() or None
+        return self._pointer(ACTIVE)
+
+    def shadow_id(self) -> str | None:
+        """The candidate bundle scored in shadow (and deciding the canary share), or None."""
+        return self._pointer(SHADOW)
 
     def activate(self, bundle_id: str) -> str:
         """Make a bundle the single active one (after verifying it); returns its full id."""
+        full = self._verified(bundle_id, "activate")
+        self._write_pointer(ACTIVE, full)
+        return full
+
+    def set_shadow(self, bundle_id: str | None) -> str | None:
+        """Name the shadow candidate (verified first), or clear it with None."""
+        if bundle_id is None:
+            (self.root / SHADOW).unlink(missing_ok=True)
+            return None
+        full = self._verified(bundle_id, "shadow")
+        self._write_pointer(SHADOW, full)
+        return full
+
+    def _verified(self, bundle_id: str, what: str) -> str:
         full = self.resolve(bundle_id)
         bad = verify(self.path(full))
         if bad:
             raise BundleCorruptError(
                 f"Bundle {full} fails verification ({len(bad)} file(s) changed or missing, e.g. "
-                f"{bad[0]}); refusing to activate it. Re-train it."
+                f"{bad[0]}); refusing to {what} it. Re-train it."
             )
-        tmp = self.root / f".{ACTIVE}.tmp"
-        tmp.write_text(full + "\n")
-        os.replace(tmp, self.root / ACTIVE)
         return full
+
+    def _pointer(self, name: str) -> str | None:
+        pointer = self.root / name
+        if not pointer.is_file():
+            return None
+        return pointer.read_text().strip() or None
+
+    def _write_pointer(self, name: str, bundle_id: str) -> None:
+        tmp = self.root / f".{name}.tmp"
+        tmp.write_text(bundle_id + "\n")
+        os.replace(tmp, self.root / name)
 
     def staging_dir(self) -> Path:
         """A fresh folder inside the registry root for writing a bundle before it is sealed."""

@@ -35,6 +35,7 @@ from classifiers.gate import AutoApprovalGate, apply_gate, fit_gate
 from classifiers.members import Docs, FittedMember, MemberKind, member_kind
 from classifiers.metrics import Metrics, evaluate
 from classifiers.options import ClassifierSettings
+from classifiers.provenance import TrainedOn
 
 FALLBACK = "baseline"
 
@@ -123,7 +124,7 @@ def calibrate(oof: OutOfFold, y: np.ndarray, labels: list[str],
 
 
 def write_bundle(models: TrainedModels, corpus: Corpus, cfg: ClassifierSettings,
-                 registry: Registry) -> str:
+                 registry: Registry, trained_on: TrainedOn | None = None) -> str:
     """Write the members and their metadata as a sealed bundle in `registry`; returns its id."""
     staged = registry.staging_dir()
     for name, member in models.members.items():
@@ -149,6 +150,7 @@ def write_bundle(models: TrainedModels, corpus: Corpus, cfg: ClassifierSettings,
         n_train=len(corpus),
         n_validation=0,
         training={**cfg.model_dump(), **models.timings},
+        trained_on=trained_on,
         created_at=datetime.now(UTC),
     )
     write_info(staged, info)
@@ -166,13 +168,14 @@ def reference_profile(models: TrainedModels, corpus: Corpus) -> ReferenceProfile
 
 
 def train_bundle(corpus: Corpus, cfg: ClassifierSettings, registry: Registry,
-                 activate: bool | None = None, progress: bool = True) -> str:
+                 activate: bool | None = None, progress: bool = True,
+                 trained_on: TrainedOn | None = None) -> str:
     """The whole `papertrail train`: returns the new bundle id.
 
     `activate=None` activates the new bundle only when no bundle is active yet.
     """
     models = fit_models(corpus, cfg, progress=progress)
-    bundle_id = write_bundle(models, corpus, cfg, registry)
+    bundle_id = write_bundle(models, corpus, cfg, registry, trained_on)
     if activate or (activate is None and registry.active_id() is None):
         registry.activate(bundle_id)
     return bundle_id

@@ -14,9 +14,10 @@ from agent.extraction.confusables import fix_confusables
 from agent.extraction.extractors import ExtractionOptions, extract_fields
 from agent.extraction.fusion import Reading, fuse, same
 from agent.extraction.layout import split_lines
-from agent.extraction.locate import line_words, locate
+from agent.extraction.locate import Location, line_words, locate
 from agent.extraction.merge import llm_values, merge_fields
 from agent.extraction.models import FIELD_NAMES, ExtractedFields, FieldEvidence
+from agent.extraction.pairing import LAYOUT_TYPES, combine, from_layout, layout_pairs
 from agent.extraction.vendor_doubts import vendor_doubts
 from agent.ocr.models import PAGE_SEPARATOR, OcrResult
 
@@ -51,31 +52,43 @@ def read_fields(readings: list[Reading], llm_fields: dict[str, Any] | None = Non
         if name in llm:
             sources["llm"] = _json(llm[name])
         doubts: list[str] = []
+        finders: dict[str, Any] = {}
         if source is not None and source.extractor == "llm":
-            engine, location, rule = "llm", None, source.rule
+            engine, location, rule, finder = "llm", None, source.rule, "llm"
             others = [v for v in read if v is not None]
         else:
             pick = fused[name].reading or 0
             reading = readings[pick]
             engine, rule = reading.engine, source.rule if source else None
-            location = locate(name, value, source.line if source else None,
-                              source.snippet if source else "", reading.words)
+            finder = "layout" if from_layout(fields, name) else "lines"
+            pair = reading.pairs.get(name)
+            if finder == "layout" and pair is not None:
+                location = Location(pair.page, pair.bbox, pair.confidence, pair.size)
+            else:
+                location = locate(name, value, source.line if source else None,
+                                  source.snippet if source else "", reading.words)
             others = [v for i, v in enumerate(read) if i != pick and v is not None]
             others += [llm[name]] if name in llm else []
+            if reading.pairs:
+                finders = reading.finder_values(name)
             if name == "vendor":
                 doubts = vendor_doubts(str(value), readings, pick)
+        own = [v for k, v in finders.items() if k != finder and v is not None]
+        finder_agree = sum(same(name, value, v) for v in own)
         agreeing = sum(same(name, value, v) for v in others)
         own_checks = {c.name: c.passed for c in checks if name in c.fields}
         word_conf = location.word_confidence if location else None
         evidence[name] = FieldEvidence(
             value=_json(value), engine=engine, page=location.page if location else None,
             bbox=list(location.bbox) if location and location.bbox else None, rule=rule,
+            finder=finder, finders={k: _json(v) for k, v in finders.items()},
             image_size=list(location.image_size) if location and location.image_size else None,
             word_confidence=word_conf, sources=sources, agreement=_agreement(
                 agreeing, len(others) - agreeing),
             checks=own_checks, doubts=doubts, confidence=field_confidence(
                 word_conf, agreeing, len(others) - agreeing, list(own_checks.values()),
-                silent=sum(v is None for v in read), doubted=bool(doubts)),
+                silent=sum(v is None for v in read), finders_agreeing=finder_agree,
+                finders_disagreeing=len(own) - finder_agree, doubted=bool(doubts)),
         )
     return DocumentFields(fields=fields, evidence=evidence, checks=checks)
 
@@ -97,9 +110,22 @@ def reading_text(result: OcrResult) -> str:
                                for p in result.pages)
 
 
+def make_reading(doc_type: str, engine: str, text: str, fields: ExtractedFields,
+                 result: OcrResult | None, day_first: bool = True) -> Reading:
+    """A reading from the text-line finders' `fields` on `text` and, for the types in
+    `LAYOUT_TYPES`, layout pairing on the result's word boxes, the two combined."""
+    pairs = layout_pairs(result, day_first) if doc_type in LAYOUT_TYPES else {}
+    return Reading(engine, text, combine(fields, pairs), split_lines(text),
+                   line_words(result) if result is not None else [], pairs,
+                   fields if pairs else None)
+
+
 def reading_of(doc_type: str, engine: str, result: OcrResult,
                options: ExtractionOptions | None = None) -> Reading:
-    """One OCR reading through the deterministic extractor of `doc_type` (benchmarks, tests)."""
+    """One OCR reading through the deterministic extractor of `doc_type` and, for invoices,
+    layout pairing (benchmarks, tests). Text-layer pages need their word boxes filled in
+    first (`agent.ocr.pdf_words.with_text_layer_words`) for pairing to see them."""
     text = reading_text(result)
-    return Reading(engine, text, extract_fields(doc_type, text, options), split_lines(text),
-                   line_words(result))
+    options = options or ExtractionOptions()
+    return make_reading(doc_type, engine, text, extract_fields(doc_type, text, options), result,
+                        options.day_first)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.extraction.checks import total_arithmetic
+from agent.extraction.finders.pairs import Pair
 from agent.extraction.layout import Line
 from agent.extraction.locate import LineWords
 from agent.extraction.models import FIELD_NAMES, ExtractedFields
@@ -28,6 +29,16 @@ class Reading:
     fields: ExtractedFields
     lines: list[Line]
     words: list[LineWords] = field(default_factory=list)  # empty when there is no OCR result
+    pairs: dict[str, Pair] = field(default_factory=dict)  # layout pairing's values, per field
+    lines_found: ExtractedFields | None = None  # the text-line finders' own values (pre-pairing)
+
+    def finder_values(self, name: str) -> dict[str, Any]:
+        """Each finder's own value for field `name`: 'lines' and, with pairing, 'layout'."""
+        own = self.lines_found or self.fields
+        found = {"lines": getattr(own, name)}
+        if self.pairs:
+            found["layout"] = self.pairs[name].value if name in self.pairs else None
+        return found
 
 
 @dataclass(frozen=True)

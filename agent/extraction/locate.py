@@ -8,6 +8,7 @@ words are the next `len(line.split())` boxes of its page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 
 from agent.extraction.layout import _SPACES
@@ -18,7 +19,7 @@ from agent.ocr.models import Box, OcrResult
 @dataclass(frozen=True)
 class LineWords:
     page: int
-    words: tuple[Box, ...]  # empty for text-layer and plain-text pages (exact text)
+    words: tuple[Box, ...]  # empty for plain text, and for text layers read without boxes
     exact: bool  # the page's text is not an OCR guess
     size: tuple[int, int] = (0, 0)  # width, height of the image the boxes are in
 
@@ -32,20 +33,43 @@ class Location:
 
 
 def line_words(result: OcrResult) -> list[LineWords]:
-    """One entry per non-empty line of `result.text`, in `split_lines` order."""
+    """One entry per non-empty line of `result.text`, in `split_lines` order. A text-layer
+    page's boxes (`agent.ocr.pdf_words`) are matched to its lines word by word; a line whose
+    words are not all matched gets none."""
     out: list[LineWords] = []
     for page in result.pages:
         boxes, k = page.boxes, 0
         exact = page.method != "ocr"
-        for raw in page.text.replace("\f", "\n").splitlines():
-            clean = _SPACES.sub(" ", raw).strip()
-            if not clean:
-                continue
+        lines = [_SPACES.sub(" ", raw).strip()
+                 for raw in page.text.replace("\f", "\n").splitlines()]
+        lines = [line for line in lines if line]
+        if exact:
+            for words in _aligned(lines, boxes):
+                out.append(LineWords(page.page, words, exact, (page.width, page.height)))
+            continue
+        for clean in lines:
             n = len(clean.split(" "))
             words = tuple(boxes[k:k + n]) if len(boxes) >= k + n else ()
             out.append(LineWords(page.page, words, exact, (page.width, page.height)))
             k += n
     return out
+
+
+def _aligned(lines: list[str], boxes: list[Box]) -> list[tuple[Box, ...]]:
+    """Per line, its words' boxes when every word was matched in order, else ()."""
+    tokens = [(i, word) for i, line in enumerate(lines) for word in line.split(" ")]
+    found: list[list[Box | None]] = [[None] * len(line.split(" ")) for line in lines]
+    if boxes:
+        matcher = SequenceMatcher(None, [t for _, t in tokens], [b[0] for b in boxes],
+                                  autojunk=False)
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line.split(" ")))
+        for block in matcher.get_matching_blocks():
+            for j in range(block.size):
+                line_no, _ = tokens[block.a + j]
+                found[line_no][block.a + j - starts[line_no]] = boxes[block.b + j]
+    return [tuple(b for b in words if b is not None) if all(words) else () for words in found]
 
 
 def locate(field: str, value: Any, line_index: int | None, line_text: str,
@@ -54,7 +78,7 @@ def locate(field: str, value: Any, line_index: int | None, line_text: str,
     if line_index is None or not 0 <= line_index < len(lines):
         return None
     entry = lines[line_index]
-    if entry.exact or not entry.words:
+    if not entry.words:
         return Location(entry.page, None, 1.0 if entry.exact else 0.0)
     span = _span(field, value, line_text)
     words, offset = [], 0
@@ -69,7 +93,7 @@ def locate(field: str, value: Any, line_index: int | None, line_text: str,
     right = max(w[2] + w[4] for w in words)
     bottom = max(w[3] + w[5] for w in words)
     return Location(entry.page, (left, top, right - left, bottom - top),
-                    round(min(w[1] for w in words) / 100, 3),
+                    1.0 if entry.exact else round(min(w[1] for w in words) / 100, 3),
                     entry.size if entry.size[0] > 0 and entry.size[1] > 0 else None)
 
 

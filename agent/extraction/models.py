@@ -13,7 +13,7 @@ FIELD_NAMES: tuple[FieldName, ...] = (
     "vendor", "date", "total", "currency", "invoice_number", "address",
 )
 
-EXTRACTOR_VERSION = "extract-2026.11.3"
+EXTRACTOR_VERSION = "extract-2026.11.4"
 """Bump when a rule changes the output for the same text; lineage records it."""
 
 
@@ -62,10 +62,16 @@ class FieldEvidence(BaseModel):
                                "'llm'.")
     page: int | None = Field(None, description="1-based page of its source words.")
     bbox: list[int] | None = Field(None, description="[left, top, width, height] of its source "
-                                   "words in that page's OCR image (pixels); None for text.")
+                                   "words in that page's OCR image (pixels), or on a PDF "
+                                   "text-layer page (tenths of a point); None for plain text.")
     image_size: list[int] | None = Field(None, description="[width, height] of the image `bbox` "
                                          "is in: each engine may read a differently scaled page.")
     rule: str | None = Field(None, description="The extractor rule that matched.")
+    finder: str | None = Field(None, description="Which finder produced the value: 'lines' "
+                               "(text-line finders), 'layout' (label/value pairing on word "
+                               "boxes) or 'llm'.")
+    finders: dict[str, object] = Field(default_factory=dict, description="Each finder's own "
+                                       "value in the value's reading (with layout pairing).")
     word_confidence: float | None = Field(None, description="Least confident source word, 0-1 "
                                           "(1 for text layers); None when not located.")
     sources: dict[str, object] = Field(default_factory=dict, description="Each source's own "

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from agent.drift_precision import promise_of
+from agent.lifecycle.candidate import assign, score
 from agent.nodes import NodeResult
 from agent.services import Services
 from agent.state import DocumentState
@@ -18,7 +20,23 @@ def classify(state: DocumentState, services: Services) -> NodeResult:
     """Every page with text is classified, whatever its OCR quality: the certified gate, whose
     cells may separate OCR-quality strata, decides whether the answer may stand alone."""
     signals = DocumentSignals.model_validate(state.ocr.get("signals") or {})
-    prediction = services.classifier.classify(state.text, signals)
+    if refresh := getattr(services.classifier, "refresh", None):
+        refresh()  # a promotion or rollback since the last document takes effect now
+    chosen = assign(state.doc_id, services.classifier, services.candidate)
+    try:
+        prediction = chosen.decider.classify(state.text, signals)
+    except Exception as exc:
+        if not chosen.canary:
+            raise
+        # a canary candidate that fails hands the document back to the active bundle
+        chosen.note = {"canary": f"candidate failed, the active bundle decided: "
+                                 f"{type(exc).__name__}: {exc}"}
+        chosen.decider, chosen.other, chosen.canary = services.classifier, None, False
+        prediction = chosen.decider.classify(state.text, signals)
+    shadow = None if chosen.other is None else \
+        score(chosen.other, state.text, signals, chosen.other_role or "candidate")
+    if chosen.note:
+        shadow = {**(shadow or {}), **chosen.note}
     threshold = NEVER if prediction.auto_threshold is None else prediction.auto_threshold
     confident = prediction.confidence >= threshold
     band = "confident" if confident else "ambiguous"
@@ -29,6 +47,8 @@ def classify(state: DocumentState, services: Services) -> NodeResult:
               f"{'>=' if confident else '<'} auto threshold {threshold:.3f} ({gate})")
     if prediction.fallback_reason:
         reason += f" (baseline answered: {prediction.fallback_reason})"
+    if chosen.canary:
+        reason += f" (canary: candidate bundle {prediction.bundle_id} decided)"
     update: dict[str, Any] = {"prediction": prediction.model_dump(), "label": prediction.label,
                               "band": band, "band_reason": reason}
     suspended = drift_suspension(services)
@@ -36,8 +56,13 @@ def classify(state: DocumentState, services: Services) -> NodeResult:
         band = update["band"] = "escalated"
         reason = update["band_reason"] = f"{suspended}; {reason}"
         update["review_reasons"] = [suspended]
+    lineage: dict[str, Any] = {"shadow": shadow} if shadow else {}
+    if chosen.canary or (shadow and "canary" in shadow):
+        lineage["canary"] = {"share": getattr(services.candidate, "canary_share", None),
+                             "decided_by": "candidate" if chosen.canary else "active"}
     return update, {
-        "classifier": services.classifier.lineage(), "prediction": prediction.model_dump(),
+        **lineage,
+        "classifier": chosen.decider.lineage(), "prediction": prediction.model_dump(),
         "signals": signals_lineage(signals), "text_chars": len(state.text),
         "threshold": threshold,
         "gate_cell": prediction.gate_cell, "certified": prediction.certified, "band": band,
@@ -50,8 +75,9 @@ def drift_suspension(services: Services) -> str | None:
     classifier = services.classifier
     if services.drift is None or not hasattr(classifier, "bundle_id"):
         return None
-    profile = getattr(getattr(classifier, "info", None), "profile", None)
-    return services.drift.suspension(classifier.bundle_id, profile)
+    info = getattr(classifier, "info", None)
+    return services.drift.suspension(classifier.bundle_id, getattr(info, "profile", None),
+                                     promise_of(getattr(info, "gate", None)))
 
 
 def retrieve(state: DocumentState, services: Services) -> NodeResult:

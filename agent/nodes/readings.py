@@ -1,17 +1,17 @@
-"""The readings a document's fields are extracted from: the OCR node's (with its word boxes,
-from the OCR cache) and, under the `auto` OCR policy, RapidOCR's second reading of receipts and
-invoices. Each comes with what lineage records: engine, version, pages, and why it was read."""
+"""The readings a document's fields are extracted from: the OCR node's (with its word boxes
+from the OCR cache, and a PDF's text-layer word boxes read from the PDF itself) and, under the
+`auto` OCR policy, RapidOCR's second reading of receipts and invoices. Each comes with what
+lineage records: engine, version, pages, and why it was read."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from agent.extraction.document import reading_text
+from agent.extraction.document import make_reading, reading_text
 from agent.extraction.fusion import Reading
-from agent.extraction.layout import split_lines
-from agent.extraction.locate import line_words
 from agent.extraction.models import ExtractedFields
 from agent.ocr.models import OcrResult
+from agent.ocr.pdf_words import with_text_layer_words
 from agent.services import Services
 from agent.state import DocumentState
 
@@ -22,9 +22,7 @@ def text_reading(label: str, text: str, services: Services, engine: str = "text"
     values, provenance = services.extractor(label, text)
     fields = ExtractedFields.model_validate({**values, "doc_type": label,
                                              "provenance": provenance.get("provenance", {})})
-    words = line_words(result) if result is not None else []
-    return Reading(engine, text, fields, split_lines(text), words), {"values": values,
-                                                                     **provenance}
+    return make_reading(label, engine, text, fields, result), {"values": values, **provenance}
 
 
 def _engine_of(result: OcrResult) -> str:
@@ -60,8 +58,11 @@ def _cached_ocr(state: DocumentState, services: Services) -> OcrResult | None:
     pages = state.ocr.get("pages") or []
     if services.ocr.cache is None or any(p.get("error") for p in pages) or not pages:
         return None
-    result = services.ocr.ocr_bytes(services.store.blobs.get(state.doc_id), state.filename)
-    return result if result.text == state.text else None
+    data = services.store.blobs.get(state.doc_id)
+    result = services.ocr.ocr_bytes(data, state.filename)
+    if result.text != state.text:
+        return None
+    return with_text_layer_words(result, data)  # word boxes of text-layer pages, for pairing
 
 
 def _log(result: OcrResult, reason: str) -> dict[str, Any]:

@@ -10,12 +10,14 @@ use them to detect races.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,7 +32,10 @@ log = logging.getLogger(__name__)
 class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
-        if make_url(url).get_backend_name() == "sqlite" and ":memory:" not in url:
+        self._keeper: sqlite3.Connection | None = None
+        sqlite_file = make_url(url).database if make_url(url).get_backend_name() == "sqlite" \
+            and ":memory:" not in url else None
+        if sqlite_file:
             # A fresh connection per transaction (opening the file costs well under a
             # millisecond): SQLite keeps a connection opened on a read-only file read-only
             # for good, so a pooled one would refuse writes after the operator fixed it.
@@ -41,11 +46,40 @@ class Database:
         self.engine: Engine = create_engine(url, **engine_kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        if sqlite_file:
+            event.listen(self.engine, "before_cursor_execute", _refuse_read_only(sqlite_file))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sqlite_file = sqlite_file
+        self._keep_wal_open()
 
     def create_all(self) -> None:
+        """Create missing tables, and missing indexes of existing ones (`create_all` skips an
+        existing table's indexes: the time indexes of the activity report came later)."""
         with self.translated():
             Base.metadata.create_all(self.engine)
+            existing = {(table, i["name"]) for table in inspect(self.engine).get_table_names()
+                        for i in inspect(self.engine).get_indexes(table)}
+            for table in Base.metadata.sorted_tables:
+                for index in table.indexes:
+                    if (table.name, index.name) not in existing:
+                        self._create_index(index)
+        self._keep_wal_open()
+
+    def _create_index(self, index: Any) -> None:
+        """Create one index; another process creating it at the same moment is fine, and a
+        database that cannot take it now (read-only) works without it (it only saves time)."""
+        try:
+            with self.engine.begin() as connection:
+                index.create(connection, checkfirst=True)
+        except DBAPIError as exc:
+            names = {i["name"] for i in inspect(self.engine).get_indexes(index.table.name)}
+            if index.name not in names:
+                log.warning("index %s not created (%s); queries work without it, slower",
+                            index.name, str(exc.orig or exc).strip())
+
+    def _keep_wal_open(self) -> None:
+        if self._keeper is None and self._sqlite_file and Path(self._sqlite_file).is_file():
+            self._keeper = _wal_keeper(self._sqlite_file)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -68,6 +102,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._keeper is not None:
+            self._keeper.close()
+            self._keeper = None
 
     def fault(self, exc: DBAPIError, outcome: str = "") -> StorageUnavailableError:
         """A database that cannot be used (read-only, disk I/O error, server down), as the
@@ -85,6 +122,38 @@ class Database:
             f"The document database {where} cannot be used ({reason})"
             f"{'; ' + outcome if outcome else ''}. An operator must {fix}."
         )
+
+
+def _wal_keeper(path: str) -> sqlite3.Connection | None:
+    """An idle connection held open beside the per-transaction ones. When the last connection
+    to a WAL database closes, SQLite checkpoints the log into the file and deletes it (two
+    fsyncs): with one connection a transaction, that was every transaction, and it doubled the
+    cost of a lineage append (benchmarks/store.py). The keeper has read the schema once, so it
+    holds the WAL index open, and never starts a transaction, so it blocks no checkpoint; SQLite
+    still checkpoints as the log grows (`wal_autocheckpoint`)."""
+    try:
+        keeper = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        keeper.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    except sqlite3.Error as exc:  # unreadable now: transactions will say so, with the fix
+        log.warning("SQLite database %s: no idle connection kept open (%s)", path, exc)
+        return None
+    return keeper
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _refuse_read_only(path: str) -> Any:
+    """A write to a file the process may no longer write fails, as it did when every
+    transaction opened the file afresh: SQLite reuses a file descriptor the process still has
+    open (the keeper's inode), so it would go on writing to a file turned read-only, and the
+    operator would learn of it only at the next restart."""
+
+    def check(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip()[:7].upper().startswith(_WRITES) and not os.access(path, os.W_OK):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    return check
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -74,7 +74,7 @@ class Document(Base):
     error: Mapped[str | None] = mapped_column(Text, default=None)
     lineage_head: Mapped[str | None] = mapped_column(String(64), default=None)
     lineage_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
                                                  onupdate=utcnow)
 
@@ -136,8 +136,8 @@ class Review(Base):
     doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     payload: Mapped[dict] = mapped_column(JSON)  # what the reviewer needs to see
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None, index=True)
     decision: Mapped[dict | None] = mapped_column(JSON, default=None)
     reviewer: Mapped[str | None] = mapped_column(String(255), default=None)
 
@@ -154,7 +154,7 @@ class Decision(Base):
     decided_by: Mapped[str] = mapped_column(String(255))
     band: Mapped[str | None] = mapped_column(String(16))
     confidence: Mapped[float | None] = mapped_column(default=None)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
 
 
 class DriftEvent(Base):
@@ -172,3 +172,34 @@ class DriftEvent(Base):
     cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     acknowledged_by: Mapped[str | None] = mapped_column(String(200), default=None)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class DriftAlert(Base):
+    """A drift event's alert, claimed once (the first process to insert the row sends it): log
+    line, `bundle.drift` webhook, Slack message. Its own table, so databases with drift events
+    from before alerts need no migration."""
+
+    __tablename__ = "drift_alerts"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("drift_events.id"), primary_key=True)
+    bundle_id: Mapped[str] = mapped_column(String(64))
+    signal: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class BundleEvent(Base):
+    """One step of a bundle's life, with who took it and when: `retrain`, `shadow`,
+    `shadow_off`, `activate` (a promotion; `forced` with its reason when the gate refused) and
+    `rollback`. `previous_id` is the bundle active (or shadowed) before the step."""
+
+    __tablename__ = "bundle_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action: Mapped[str] = mapped_column(String(16), index=True)
+    bundle_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    previous_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    actor: Mapped[str] = mapped_column(String(255))
+    forced: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

@@ -1,4 +1,5 @@
-"""`papertrail bundles list | show ID | activate ID`: the classifier bundle registry."""
+"""`papertrail bundles list | show ID`: the classifier bundle registry (shadow, compare, activate
+and rollback are in api/commands/bundle_lifecycle.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from rich.table import Table
 from api.cli_support import console, handles_user_errors, settings
 
 if TYPE_CHECKING:
+    from agent.store.models import BundleEvent
     from classifiers.bundle import BundleInfo
 
-bundles_app = typer.Typer(help="Classifier bundles: list, inspect, activate.",
-                          no_args_is_help=True)
+bundles_app = typer.Typer(help="Classifier bundles: list, inspect, shadow, compare, activate "
+                          "(promote), roll back.", no_args_is_help=True)
 
 RootOption = Annotated[Path | None, typer.Option(
     "--root", help="Bundle registry folder (default: the data folder's bundles/).")]
@@ -37,27 +39,49 @@ def list_bundles(root: RootOption = None) -> None:
     if not ids:
         console.print(f"no bundles in {registry.root}; train one with `papertrail train`.")
         return
-    active = registry.active_id()
+    active, shadow = registry.active_id(), registry.shadow_id()
+    steps = last_steps()
     table = Table("")
     table.add_column("id", no_wrap=True, min_width=16)
     table.add_column("created", no_wrap=True)
     table.add_column("model", no_wrap=True)
     for header in ("labels", "accuracy", "certified", "coverage"):
         table.add_column(header, justify="right")
+    table.add_column("last step")
     for bundle_id in ids:
+        mark = "*" if bundle_id == active else "s" if bundle_id == shadow else ""
         try:
             info = read_info(registry.path(bundle_id))
         except BundleError as exc:
-            table.add_row("*" if bundle_id == active else "", bundle_id, f"[red]{exc}[/red]",
-                          "", "", "", "", "")
+            table.add_row(mark, bundle_id, f"[red]{exc}[/red]", "", "", "", "", "", "")
             continue
         gate = info.gate
-        table.add_row("*" if bundle_id == active else "", bundle_id,
+        table.add_row(mark, bundle_id,
                       info.created_at.strftime("%Y-%m-%d"), info.primary,
                       str(len(info.labels)), f"{info.metrics[info.primary].accuracy:.3f}",
                       ("yes" if gate.certified else "no") if gate else "predates gates",
-                      f"{gate.coverage:.1%}" if gate else "-")
+                      f"{gate.coverage:.1%}" if gate else "-", steps.get(bundle_id, ""))
     console.print(table)
+    console.print("* active, s shadow (`papertrail bundles show ID` has each one's history)")
+
+
+def last_steps() -> dict[str, str]:
+    """Per bundle, its latest lifecycle step as 'action by who at when' (empty when the
+    database cannot be read: the listing does not need it)."""
+    from agent.store.bundle_events import BundleEventLog
+    from api.cli_support import store
+    from papertrail.errors import PapertrailError
+
+    try:
+        events = BundleEventLog(store().db).events()
+    except PapertrailError:
+        return {}
+    return {e.bundle_id: describe_event(e) for e in events if e.bundle_id}
+
+
+def describe_event(event: BundleEvent) -> str:
+    text = f"{event.action} by {event.actor} {event.at:%Y-%m-%d %H:%M}"
+    return text + (" (forced)" if event.forced else "")
 
 
 @bundles_app.command("show")
@@ -83,6 +107,7 @@ def show(bundle_id: str, root: RootOption = None) -> None:
                   + (f"cross-fitted over {info.folds} folds" if info.folds
                      else f"validation {info.n_validation}"))
     console.print(f"labels        {', '.join(info.labels)}")
+    print_trained_on(info)
     table = Table("model", "accuracy", "macro-F1", "ECE before", "ECE after", "T",
                   title="out-of-fold metrics" if info.folds else "validation metrics")
     for name, m in info.metrics.items():
@@ -96,17 +121,44 @@ def show(bundle_id: str, root: RootOption = None) -> None:
         per_class.add_row(label, f"{c.precision:.2f}", f"{c.recall:.2f}", f"{c.f1:.2f}",
                           str(c.support))
     console.print(per_class)
+    from api.commands.bundle_profile import print_profile
+
+    print_profile(info)
+    print_history(full)
 
 
-@bundles_app.command("activate")
-@handles_user_errors
-def activate(bundle_id: str, root: RootOption = None) -> None:
-    """Make a bundle the single active one (it is verified first)."""
-    full = _registry(root).activate(bundle_id)
-    console.print(f"active bundle: {full}")
+def print_trained_on(info: BundleInfo) -> None:
+    t = info.trained_on
+    if t is None:
+        return
+    console.print(f"trained on    {t.corpus_documents} corpus documents ({', '.join(t.sources)})"
+                  + (f" + {t.reviewed_documents} reviewed ({t.relabels} relabelled, "
+                     f"{t.confirmations} confirmed) up to the review of "
+                     f"{t.last_review_doc_id[:12] if t.last_review_doc_id else '?'} at "
+                     f"{t.reviewed_through.isoformat() if t.reviewed_through else '?'}; "
+                     f"retrained from {t.parent_bundle}" if t.reviewed_documents else ""))
+    if t.skipped_reviews:
+        console.print(f"              reviews left out: {t.skipped_reviews}")
+
+
+def print_history(bundle_id: str) -> None:
+    from agent.store.bundle_events import BundleEventLog
+    from api.cli_support import store
+
+    events = BundleEventLog(store().db).events(bundle_id)
+    if not events:
+        return
+    table = Table("when", "step", "bundle", "previous", "by", "reason", title="history")
+    for e in events:
+        table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.action + (" (forced)" if e.forced else ""),
+                      e.bundle_id or "-", e.previous_id or "-", e.actor, e.reason or "")
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
+    from api.commands.bundle_lifecycle import register_lifecycle
+
+    register_lifecycle(bundles_app)
     app.add_typer(bundles_app, name="bundles")
 
 

@@ -37,6 +37,7 @@ def train(
     from api.commands.bundles import print_gate
     from classifiers.bundle import Registry, read_info
     from classifiers.corpus import load_corpora, load_label_map
+    from classifiers.provenance import TrainedOn
     from classifiers.train import train_bundle
 
     cfg_all = settings()
@@ -51,7 +52,10 @@ def train(
     if label_map:
         corpus = corpus.map_labels(load_label_map(label_map))
     console.print(f"corpus: {len(corpus)} documents, {corpus.counts()}")
-    bundle_id = train_bundle(corpus, cfg, registry, activate=activate)
+    trained_on = TrainedOn(sources=[str(p.resolve()) for p in data],
+                           label_map=str(label_map.resolve()) if label_map else None,
+                           corpus_documents=len(corpus), corpus_hash=corpus.content_hash())
+    bundle_id = train_bundle(corpus, cfg, registry, activate=activate, trained_on=trained_on)
     info = read_info(registry.path(bundle_id))
     primary = info.metrics[info.primary]
     console.print(f"bundle [bold]{bundle_id}[/bold] written to {registry.path(bundle_id)}")

@@ -24,7 +24,8 @@ class DriftAck(BaseModel):
 def drift(request: Request, who: AsReviewer) -> DriftReport:
     """Per signal (calibrated confidence, predicted label, OCR confidence, text length): PSI of
     the recent documents against the active bundle's reference profile, the threshold, the
-    window, whether it drifted and since when (docs/drift.md)."""
+    window, whether it drifted and since when; and the live precision of auto-approvals (QA
+    second looks) with its interval, n and the certified promise (docs/drift.md)."""
     return drift_status.report(request.app.state.papertrail)
 
 

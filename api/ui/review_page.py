@@ -10,12 +10,12 @@ from agent.filetypes import DocType
 from agent.lineage import LineageLog
 from agent.ocr.cache import OcrCache
 from agent.ocr.models import PageText
+from agent.ocr.pdf_words import text_layer_words
 from agent.store import Document
 from agent.store.models import Decision, Review
 from api.app_resources import AppResources
 from api.ui.claims import Claim
 from api.ui.evidence import FieldBox, field_boxes, ocr_result, recorded_boxes, value_text
-from api.ui.pdf_words import text_layer_words
 
 SHORTCUTS = [("a", "Approve"), ("r", "Reject"), ("l", "Relabel: choose the type, then Enter"),
              ("e", "Edit fields: change them, then Enter"), ("n", "Next document (skip)"),

@@ -9,6 +9,7 @@ import pytest
 
 from agent.ingest import ingest_bytes
 from agent.ocr.models import PageText
+from agent.ocr.pdf_words import text_layer_words
 from agent.settings import Settings
 from agent.store import Store
 from agent.store.models import Review
@@ -16,7 +17,6 @@ from api.auth import Role
 from api.tables import create_tables
 from api.ui.claims import ClaimRepository
 from api.ui.evidence import field_boxes, recorded_boxes
-from api.ui.pdf_words import text_layer_words
 from api.ui.queue import QueueFilter, load_queue, next_for
 from api.ui.review_page import boxes_for, edited_fields
 from api.ui.sessions import SessionRepository

@@ -1,11 +1,17 @@
-"""Word boxes of a PDF's text layer (pages read without OCR have none in the OCR result), in
-the same form as OCR words, so a field's evidence box can be found on digital PDFs too."""
+"""Word boxes of a PDF's text layer, in the same form as OCR words.
+
+Pages read from a text layer carry no boxes in the OCR result (the OCR step keeps their text
+only); extraction (layout pairing, field evidence) and the review screen read them here, so a
+field's place on the page is known for born-digital PDFs too. Boxes are in tenths of a point
+from the top-left corner of the page; `PageText.width`/`height` are the page size in the same
+unit, so a box divided by them gives its place on any rendering.
+"""
 
 from __future__ import annotations
 
 import pypdfium2 as pdfium
 
-from agent.ocr.models import Box, PageText
+from agent.ocr.models import Box, OcrResult, PageText
 from agent.pdfium_lock import PDFIUM_LOCK
 
 SCALE = 10  # points x 10: integer boxes with sub-point precision
@@ -13,7 +19,7 @@ SCALE = 10  # points x 10: integer boxes with sub-point precision
 
 def text_layer_words(data: bytes, pages: set[int]) -> list[PageText]:
     """For each page number in `pages` (1-based), its text-layer words as a PageText whose
-    `width`, `height` and boxes are in tenths of a point, top-left origin."""
+    `width`, `height` and boxes are in tenths of a point, top-left origin (text left empty)."""
     found: list[PageText] = []
     with PDFIUM_LOCK:
         pdf = pdfium.PdfDocument(data)
@@ -38,6 +44,23 @@ def text_layer_words(data: bytes, pages: set[int]) -> list[PageText]:
         finally:
             pdf.close()
     return found
+
+
+def with_text_layer_words(result: OcrResult, data: bytes) -> OcrResult:
+    """`result` with its text-layer pages' word boxes and page size filled in from the PDF
+    `data`; unchanged when it has no such page or `data` is not a readable PDF."""
+    wanted = {p.page for p in result.pages if p.method == "text_layer" and not p.boxes}
+    if not wanted or not data.startswith(b"%PDF"):
+        return result
+    try:
+        words = {p.page: p for p in text_layer_words(data, wanted)}
+    except pdfium.PdfiumError:
+        return result
+    pages = [page.model_copy(update={"boxes": words[page.page].boxes,
+                                     "width": words[page.page].width,
+                                     "height": words[page.page].height})
+             if page.page in words else page for page in result.pages]
+    return result.model_copy(update={"pages": pages})
 
 
 def _words(textpage: pdfium.PdfTextPage, page_height: float) -> list[Box]:

@@ -1,0 +1,1 @@
+"""`papertrail report`: the automation and review-load page and table."""
