@@ -139,6 +139,8 @@ class Adjudicator:
             labels=offered,
             max_doc_chars=self.cfg.max_doc_chars,
             snippet_chars=self.snippet_chars,
+            all_labels=labels,
+            all_guidance=self.guidance.for_labels(labels) if self.guidance else [],
         )
         record = AdjudicationRecord(
             template_id=self.template.id,
