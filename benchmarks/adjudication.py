@@ -139,7 +139,7 @@ def run_llm(name, model_name, mode, settings, docs, preds, hits, guidance, truth
     with LocalLlmServer(packaged, gguf, n_ctx=2048, n_threads=2, log_file=log) as server:
         update = {"base_url": server.base_url, "model": model_name, "mode": mode, "policy": "llm",
                   "timeout": 60.0, "max_tokens": 16 if mode == "completion" else 160,
-                  "max_doc_chars": args.doc_chars}  # fmt: skip
+                  "max_doc_chars": args.doc_chars, "shots": args.k}  # fmt: skip
         cfg = settings.llm.model_copy(update=update)
         adjudicator = Adjudicator(cfg, guidance=guidance, snippet_chars=args.snippet_chars)
         results = []

@@ -54,6 +54,8 @@ class Variant:
     n_threads: int = 2
     n_batch: int = 512
     logits_all: bool = True  # llama-cpp-python's server default
+    limit: int = 0  # documents for this variant (0: --limit); answers are deterministic, so a
+    # slow variant may time fewer documents when a faster one with the same prompt has them all
 
 
 BEFORE = Variant()  # what docs/benchmarks.md measured before issue 17
@@ -72,7 +74,11 @@ VARIANTS: dict[str, Variant] = {
     "prefix-smollm2": replace(BEFORE, logits_all=False, template="fewshot_completion_v2",
                               model="smollm2-135m"),
     "v1-smollm2": replace(BEFORE, logits_all=False, model="smollm2-135m"),
+    "short": replace(BEFORE, logits_all=False, template="fewshot_completion_v2", shots=3,
+                     snippet_chars=100, doc_chars=400),
 }  # fmt: skip
+VARIANTS["short-t1"] = replace(VARIANTS["short"], n_threads=1)
+VARIANTS["short-smollm2"] = replace(VARIANTS["short"], model="smollm2-135m")
 
 _PREFIX_HIT = re.compile(r"(\d+) prefix-match hit, remaining (\d+) prompt tokens")
 
@@ -99,14 +105,17 @@ def run_variant(name: str, v: Variant, band: dict, bench: Settings, guidance, li
     with server:
         cfg = bench.llm.model_copy(update={
             "base_url": server.base_url, "model": v.model, "mode": "completion", "policy": "llm",
-            "timeout": 90.0, "max_tokens": 16, "max_doc_chars": v.doc_chars,
+            "timeout": 90.0, "max_tokens": 16, "max_doc_chars": v.doc_chars, "shots": v.shots,
+            "snippet_chars": v.snippet_chars,
         })  # fmt: skip
-        adjudicator = Adjudicator(cfg, guidance=guidance, snippet_chars=v.snippet_chars,
-                                  template=load_template(v.template))  # fmt: skip
-        results = []
+        adjudicator = Adjudicator(cfg, guidance=guidance, template=load_template(v.template))
+        results, cpu = [], []
+        pid = server._proc.pid if server._proc else None
         for text, pred, hits in list(zip(band["text"], band["preds"], band["hits"],
                                          strict=True))[:limit]:  # fmt: skip
-            results.append(adjudicator.adjudicate(text, pred, hits[: v.shots]))
+            before = cpu_seconds(pid)
+            results.append(adjudicator.adjudicate(text, pred, hits))
+            cpu.append(cpu_seconds(pid) - before)
             print(f"  {name}: {len(results)}/{limit}", end="\r", flush=True)
     print()
     truth = band["truth"][:limit]
@@ -117,6 +126,7 @@ def run_variant(name: str, v: Variant, band: dict, bench: Settings, guidance, li
     labels = [None if x == "unknown" else x for x in labels]
     row = summarize(name, labels, truth, {
         "p50_ms": pct(lat, 50), "p95_ms": pct(lat, 95), "max_ms": max(lat, default=None),
+        "cpu_s_p50": pct(cpu, 50), "cpu_s_p95": pct(cpu, 95),
         "prompt_tokens": statistics.mean(prompt_tok) if prompt_tok else None,
         "evaluated_tokens": statistics.mean(evaluated) if evaluated else None,
         "prefix_hits": len(evaluated), "ungrounded": sum(r.status == "ungrounded" for r in results),
@@ -127,6 +137,15 @@ def run_variant(name: str, v: Variant, band: dict, bench: Settings, guidance, li
     return row
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) the server process has used: unlike wall time, it does not grow
+    when other jobs share the cores, so it compares variants run under different loads."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def fmt_row(r: dict) -> str:
     def f(x, spec):
         return format(x, spec) if x is not None else "-"
@@ -135,6 +154,7 @@ def fmt_row(r: dict) -> str:
             f"{f(r['accuracy_decided'], '7.3f')} {f(r['accuracy_all'], '7.3f')} "
             f"{f(r['p50_ms'] and r['p50_ms'] / 1000, '6.2f')} "
             f"{f(r['p95_ms'] and r['p95_ms'] / 1000, '6.2f')} "
+            f"{f(r['cpu_s_p50'], '6.2f')} {f(r['cpu_s_p95'], '6.2f')} "
             f"{f(r['prompt_tokens'], '6.0f')} {f(r['evaluated_tokens'], '6.0f')} "
             f"{r['load_before']:5.2f} {r['load_after']:5.2f}")  # fmt: skip
 
@@ -173,9 +193,11 @@ def main() -> None:
     print(f"{rows[0]['policy']}: acc {rows[0]['accuracy_all']:.3f}")
     started = time.time()
     for name, variant in variants:
-        rows.append(run_variant(name, variant, band, bench, guidance, n))
+        rows.append(run_variant(name, variant, band, bench, guidance,
+                                min(variant.limit or n, n)))
     print(f"\n{'variant':34} {'n':>3} {'cov':>5} {'acc|dec':>7} {'acc|all':>7} {'p50 s':>6} "
-          f"{'p95 s':>6} {'prompt':>6} {'eval':>6} {'load0':>5} {'load1':>5}")  # fmt: skip
+          f"{'p95 s':>6} {'cpu50':>6} {'cpu95':>6} {'prompt':>6} {'eval':>6} {'load0':>5} "
+          f"{'load1':>5}")  # fmt: skip
     for r in rows[1:]:
         print(fmt_row(r))
     out = ROOT / "benchmarks" / "results"
