@@ -78,6 +78,8 @@ VARIANTS: dict[str, Variant] = {
                      snippet_chars=100, doc_chars=400),
 }  # fmt: skip
 VARIANTS["short-t1"] = replace(VARIANTS["short"], n_threads=1)
+VARIANTS["v1-short"] = replace(VARIANTS["short"], template="fewshot_completion_v1")
+VARIANTS["v1-short-t1"] = replace(VARIANTS["v1-short"], n_threads=1)
 VARIANTS["short-smollm2"] = replace(VARIANTS["short"], model="smollm2-135m")
 
 _PREFIX_HIT = re.compile(r"(\d+) prefix-match hit, remaining (\d+) prompt tokens")

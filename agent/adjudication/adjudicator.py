@@ -40,9 +40,10 @@ from classifiers.prediction import Prediction
 from retrieval.hits import ExemplarHit
 from retrieval.label_guidance import LabelGuidance, LabelGuide
 
-# v2 opens with the closed label set and all label guidance, identical for every document, so
-# llama.cpp reuses that prefix's KV cache and evaluates only the exemplars and the document.
-DEFAULT_TEMPLATES = {"completion": "fewshot_completion_v2", "chat": "chat_json_v1"}
+# fewshot_completion_v2 (a prefix shared by every document, for llama.cpp's KV-cache reuse) is
+# ~9 % cheaper per document but decided worse on the benchmark: not the default
+# (docs/benchmarks.md, "Latency of the local LLM").
+DEFAULT_TEMPLATES = {"completion": "fewshot_completion_v1", "chat": "chat_json_v1"}
 
 
 def candidate_labels(

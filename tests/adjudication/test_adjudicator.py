@@ -113,7 +113,7 @@ def test_completion_label_is_grounded_by_shown_exemplars(prediction, hits):
     result = run(llm, prediction, hits, cfg=cfg)
     assert (result.status, result.label) == ("grounded", "memo")
     assert result.answer.evidence_ids == ["ex-memo-1", "ex-memo-2"]
-    assert result.record.template_id == "fewshot_completion_v2"
+    assert result.record.template_id == "fewshot_completion_v1"
     assert llm.requests[0][0] == "label" and llm.requests[0][2][-1] == "unknown"
     # A label in the set that no retrieved exemplar carries is not grounded.
     result = run(ScriptedLlm(["invoice"]), prediction, hits, cfg=cfg)
@@ -161,7 +161,7 @@ def test_offered_labels_are_exemplar_and_top_classifier_labels(prediction, hits)
     llm = ScriptedLlm(["memo"])
     prompt = run(llm, prediction, hits,
                  cfg=LlmSettings(mode="completion", policy="llm")).record.prompt  # fmt: skip
-    assert "Choose from: memo, letter, invoice, unknown\nType:" in prompt
+    assert "from this list: memo, letter, invoice, unknown." in prompt
     assert llm.requests[0][2] == ["memo", "letter", "invoice", "unknown"]
 
 

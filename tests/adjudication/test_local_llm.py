@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from agent.adjudication.adjudicator import Adjudicator
+from agent.adjudication.templates import load_template
 from agent.llm.server import is_ready
 from agent.settings import LlmSettings
 from classifiers.prediction import Prediction
@@ -62,14 +63,15 @@ def test_server_reports_ready(llm_server):
 
 
 def test_consecutive_documents_reuse_the_cached_instruction_prefix(llm_server, prediction, hits):
-    """Issue 17: the default template opens with the same labels and guidance for every
-    document, so the real server evaluates only the rest of the second prompt (its log says
-    how many prompt tokens it reused), and the answer is still confined and recorded."""
+    """Issue 17: template v2 opens with the same labels and guidance for every document, so
+    the real server evaluates only the rest of the second prompt (its log says how many prompt
+    tokens it reused), and the answer is still confined and recorded."""
     cfg = LlmSettings(
         base_url=llm_server.base_url, model=llm_server.model.name, mode="completion",
         policy="llm", timeout=120, max_tokens=8,
     )  # fmt: skip
-    adjudicator = Adjudicator(cfg, guidance=load_label_guidance())
+    adjudicator = Adjudicator(cfg, guidance=load_label_guidance(),
+                              template=load_template("fewshot_completion_v2"))
     labels = ["email", "invoice", "letter", "memo"]
     other = Prediction(label="invoice", probabilities={"invoice": 0.5, "email": 0.3,
                        "memo": 0.1, "letter": 0.1}, bundle_id="b", model="baseline")  # fmt: skip
