@@ -61,7 +61,16 @@ class LlmSettings(BaseSettings):
     n_ctx: int = Field(4096, ge=512, description="Context window of the local server.")
     n_threads: int = Field(2, ge=1, description="CPU threads of the local server.")
     max_doc_chars: int = Field(
-        1500, ge=100, description="Document text beyond this many characters is cut from prompts."
+        600, ge=100, description="Document text beyond this many characters is cut from prompts "
+        "(prompt tokens are most of an adjudication's time on a CPU; shorter cut accuracy on "
+        "the benchmark: docs/benchmarks.md).",
+    )
+    shots: int = Field(
+        4, ge=1, description="Retrieved exemplars quoted in the prompt, nearest first (the rest "
+        "stay in lineage); the answer must be supported by a quoted one.",
+    )
+    snippet_chars: int = Field(
+        160, ge=20, description="Characters of each quoted exemplar's text.",
     )
     policy: str = Field(
         "human",

@@ -139,7 +139,7 @@ def run_llm(name, model_name, mode, settings, docs, preds, hits, guidance, truth
     with LocalLlmServer(packaged, gguf, n_ctx=2048, n_threads=2, log_file=log) as server:
         update = {"base_url": server.base_url, "model": model_name, "mode": mode, "policy": "llm",
                   "timeout": 60.0, "max_tokens": 16 if mode == "completion" else 160,
-                  "max_doc_chars": args.doc_chars}  # fmt: skip
+                  "max_doc_chars": args.doc_chars, "shots": args.k}  # fmt: skip
         cfg = settings.llm.model_copy(update=update)
         adjudicator = Adjudicator(cfg, guidance=guidance, snippet_chars=args.snippet_chars)
         results = []
@@ -204,6 +204,12 @@ def main() -> None:
     if args.split is not None:
         run_split(args, read)
         return
+    evaluate_band(args, *stand_in_split(args, settings, read))
+
+
+def stand_in_split(args, settings: Settings, read: Callable[[Path], str]) -> tuple:
+    """The corpus at args.data split (seed-stable) and classified by the stand-in: (train_p,
+    train_y, train_text, test_y, test_text, preds, threshold, info)."""
     lines = (args.data / "labels.csv").read_text().splitlines()[1:]
     rows = [(path, normalise_label(label)) for path, label in (ln.split(",") for ln in lines)]
     if args.only_cached_text:
@@ -233,7 +239,7 @@ def main() -> None:
         for p in proba
     ]  # fmt: skip
     info = {"kind": "STAND-IN tfidf+logreg", "threshold": threshold}
-    evaluate_band(args, train_p, train_y, train_text, test_y, test_text, preds, threshold, info)
+    return train_p, train_y, train_text, test_y, test_text, preds, threshold, info
 
 
 def run_split(args, read) -> None:
@@ -266,6 +272,25 @@ def run_split(args, read) -> None:
     evaluate_band(args, train_p, train_y, train_text, test_y, test_text, preds, threshold, info)
 
 
+def retrieve(args, bench, train_p, train_y, train_text, test_text):
+    """Index the train part as exemplars (re-embedded only when the split changed); the k
+    nearest exemplars of every test document, and the embedding's lineage."""
+    with ExemplarIndex(bench.retrieval, bench.index_dir) as index:
+        exemplars = [Exemplar(doc_id=p, label=y, text=t, source=p)
+                     for p, y, t in zip(train_p, train_y, train_text, strict=True)]  # fmt: skip
+        t0 = time.time()
+        marker = bench.index_dir / "exemplar-set.sha256"
+        pairs = sorted(f"{p}\t{y}" for p, y in zip(train_p, train_y, strict=True))
+        digest = hashlib.sha256("\n".join(pairs).encode()).hexdigest()
+        if not marker.exists() or marker.read_text() != digest:
+            index.drop("exemplars")
+            index.upsert_exemplars(exemplars)
+            marker.write_text(digest)
+        print(f"indexed {index.count()} exemplars in {time.time() - t0:.0f} s")
+        vectors = index.embedder.embed(test_text)  # all test docs: a sanity row for (b)
+        return [index.search_vector(v, args.k) for v in vectors], index.embedding_info
+
+
 def evaluate_band(args, train_p, train_y, train_text, test_y, test_text, preds, threshold,
                   info) -> None:
     """Index the train part as exemplars; compare the policies on the escalated band."""
@@ -276,24 +301,9 @@ def evaluate_band(args, train_p, train_y, train_text, test_y, test_text, preds, 
 
     bench = Settings(data_dir=args.workdir / args.data.name)
     guidance = load_label_guidance()
-    with ExemplarIndex(bench.retrieval, bench.index_dir) as index:
-        exemplars = [Exemplar(doc_id=p, label=y, text=t, source=p)
-                     for p, y, t in zip(train_p, train_y, train_text, strict=True)]  # fmt: skip
-        t0 = time.time()
-        # The split defines the exemplars: re-embed only when it changed since the last run.
-        marker = bench.index_dir / "exemplar-set.sha256"
-        pairs = sorted(f"{p}\t{y}" for p, y in zip(train_p, train_y, strict=True))
-        digest = hashlib.sha256("\n".join(pairs).encode()).hexdigest()
-        if not marker.exists() or marker.read_text() != digest:
-            index.drop("exemplars")
-            index.upsert_exemplars(exemplars)
-            marker.write_text(digest)
-        print(f"indexed {index.count()} exemplars in {time.time() - t0:.0f} s")
-        esc_text = [test_text[i] for i in escalated]
-        all_vectors = index.embedder.embed(test_text)  # all test docs: a sanity row for (b)
-        all_hits = [index.search_vector(v, args.k) for v in all_vectors]
-        hits = [all_hits[i] for i in escalated]
-        embedding = index.embedding_info
+    all_hits, embedding = retrieve(args, bench, train_p, train_y, train_text, test_text)
+    esc_text = [test_text[i] for i in escalated]
+    hits = [all_hits[i] for i in escalated]
 
     from agent.adjudication.policy import majority_label
 

@@ -40,6 +40,9 @@ from classifiers.prediction import Prediction
 from retrieval.hits import ExemplarHit
 from retrieval.label_guidance import LabelGuidance, LabelGuide
 
+# fewshot_completion_v2 (a prefix shared by every document, for llama.cpp's KV-cache reuse) is
+# ~9 % cheaper per document but decided worse on the benchmark: not the default
+# (docs/benchmarks.md, "Latency of the local LLM").
 DEFAULT_TEMPLATES = {"completion": "fewshot_completion_v1", "chat": "chat_json_v1"}
 
 
@@ -79,7 +82,7 @@ class Adjudicator:
         guidance: LabelGuidance | None = None,
         cache: PromptCache | None = None,
         template: PromptTemplate | None = None,
-        snippet_chars: int = 300,
+        snippet_chars: int | None = None,
         narrow_labels: bool = True,
     ) -> None:
         self.cfg = cfg
@@ -88,13 +91,14 @@ class Adjudicator:
         self.guidance = guidance
         self.cache = cache
         self.template = template or load_template(DEFAULT_TEMPLATES.get(cfg.mode, cfg.mode))
-        self.snippet_chars = snippet_chars
+        self.snippet_chars = snippet_chars or cfg.snippet_chars
         self.narrow_labels = narrow_labels
         self.params = self.backend.params() | {
             "mode": cfg.mode,
             "template": self.template.id,
             "narrow_labels": narrow_labels,
-            "snippet_chars": snippet_chars,
+            "shots": cfg.shots,
+            "snippet_chars": self.snippet_chars,
             "max_doc_chars": cfg.max_doc_chars,
         }
 
@@ -129,16 +133,19 @@ class Adjudicator:
                 cited_ids=cited, **common,
             )  # fmt: skip
 
-        offered = candidate_labels(prediction, hits, labels) if self.narrow_labels else labels
+        shown = sorted(hits, key=lambda h: -h.score)[: self.cfg.shots]  # quoted in the prompt
+        offered = candidate_labels(prediction, shown, labels) if self.narrow_labels else labels
         prompt = render(
             self.template,
             text=text,
             prediction=prediction,
-            hits=hits,
-            guidance=self._guides(prediction, hits),
+            hits=shown,
+            guidance=self._guides(prediction, shown),
             labels=offered,
             max_doc_chars=self.cfg.max_doc_chars,
             snippet_chars=self.snippet_chars,
+            all_labels=labels,
+            all_guidance=self.guidance.for_labels(labels) if self.guidance else [],
         )
         record = AdjudicationRecord(
             template_id=self.template.id,
@@ -152,13 +159,13 @@ class Adjudicator:
         )
         answer: AdjudicationAnswer | None = None
         try:
-            self._call(record, offered, hits)
+            self._call(record, offered, shown)
             raw = record.raw_answer or ""
             if self.answers_with_label:
-                answer = parse_label_answer(raw, hits)
+                answer = parse_label_answer(raw, shown)
             else:
-                answer = parse_json_answer(raw, ref_ids(hits))
-            check(answer, labels, hits)
+                answer = parse_json_answer(raw, ref_ids(shown))
+            check(answer, labels, shown)
         except (UngroundedAnswer, LlmError) as exc:
             return AdjudicationResult(
                 status="ungrounded", reason=str(exc), answer=answer, record=record,

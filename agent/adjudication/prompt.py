@@ -80,10 +80,17 @@ def render(
     labels: Sequence[str],
     max_doc_chars: int,
     snippet_chars: int,
+    all_labels: Sequence[str] = (),
+    all_guidance: Sequence[LabelGuide] = (),
 ) -> str:
+    """The prompt. `labels`/`guidance` are this document's offered labels and their guidance;
+    `all_labels`/`all_guidance` are the whole closed set's, the same for every document, so a
+    template that puts them first gives the server a prefix whose KV cache it can reuse."""
     return template.render(
         labels=", ".join([*labels, "unknown"]),
         policies=format_guidance(guidance),  # the templates' {policies}: label guidance
+        all_labels=", ".join([*all_labels, "unknown"]),
+        all_policies=format_guidance(all_guidance),
         shots=format_shots(hits, snippet_chars),
         references=format_references(hits, snippet_chars),
         candidates=format_candidates(prediction),

@@ -37,8 +37,12 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def server_command(
-    model: PackagedModel, gguf: Path, *, host: str, port: int, n_ctx: int, n_threads: int
+    model: PackagedModel, gguf: Path, *, host: str, port: int, n_ctx: int, n_threads: int,
+    n_batch: int = 512, logits_all: bool = False,
 ) -> list[str]:
+    """The server's command line. `logits_all` is off: llama-cpp-python's server defaults it on,
+    which computes and copies a full-vocabulary row of logits for every *prompt* token (Gemma's
+    262k vocabulary: ~1 MB per token) though adjudication never asks for logprobs."""
     return [
         sys.executable, "-m", "llama_cpp.server",
         "--model", str(gguf),
@@ -49,6 +53,8 @@ def server_command(
         "--n_ctx", str(n_ctx),
         "--n_threads", str(n_threads),
         "--n_threads_batch", str(n_threads),
+        "--n_batch", str(n_batch),
+        "--logits_all", str(logits_all),
     ]  # fmt: skip
 
 
@@ -64,13 +70,16 @@ class LocalLlmServer:
         port: int | None = None,
         n_ctx: int = 4096,
         n_threads: int = 2,
+        n_batch: int = 512,
+        logits_all: bool = False,
         log_file: Path | None = None,
     ) -> None:
         self.model = model
         self.host = host
         self.port = port or free_port(host)
         self.command = server_command(
-            model, gguf, host=host, port=self.port, n_ctx=n_ctx, n_threads=n_threads
+            model, gguf, host=host, port=self.port, n_ctx=n_ctx, n_threads=n_threads,
+            n_batch=n_batch, logits_all=logits_all,
         )
         self.log_file = log_file
         self._proc: subprocess.Popen[bytes] | None = None

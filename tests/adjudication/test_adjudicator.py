@@ -171,3 +171,18 @@ def test_short_reference_ids_map_back_to_documents(prediction, hits):
     assert 'id "E2", label memo' in result.record.prompt
     result = run(ScriptedLlm([answer("memo", ["E9"])]), prediction, hits)
     assert result.status == "ungrounded" and "E9" in result.reason
+
+
+def test_only_the_nearest_shots_are_quoted_and_ground_the_answer(prediction, hits):
+    """`shots` caps the exemplars in the prompt (prompt tokens are the latency); an answer must
+    be supported by a quoted exemplar, and lineage still records every retrieved one."""
+    cfg = LlmSettings(mode="completion", policy="llm", model="fake", shots=2)
+    llm = ScriptedLlm(["letter"])
+    result = run(llm, prediction, hits, cfg=cfg)
+    prompt = llm.requests[0][1]
+    assert "MEMO To: all staff" in prompt and "Memorandum Re: budget" in prompt
+    assert "Dear Mr Smith" not in prompt  # the third-nearest exemplar is not quoted
+    assert result.status == "ungrounded" and "not supported" in result.reason
+    assert result.record.retrieved == hits and result.record.params["shots"] == 2
+    result = run(ScriptedLlm(["memo"]), prediction, hits, cfg=cfg)
+    assert result.status == "grounded" and result.cited_ids == ["ex-memo-1", "ex-memo-2"]
