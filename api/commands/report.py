@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
         """Share auto-approved, share reviewed, review backlog and wait, corrections per 100
         review decisions, per day or week: the numbers a business owner asks for."""
         from agent.store.activity import activity
-        from api.report.page import render_html, table
+        from api.report.page import age, render_html, table
 
         now = datetime.now(UTC)
         start = parse_since(since, now)
@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
         else:
             console.print(table(numbers))
             console.print(f"reviews waiting now: {numbers.backlog_now}" + (
-                f", oldest {numbers.oldest_pending_hours:.1f} h"
+                f", oldest {age(numbers.oldest_pending_hours)}"
                 if numbers.oldest_pending_hours is not None else ""))
             if precision is not None and precision.n:
                 console.print(

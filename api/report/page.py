@@ -25,6 +25,13 @@ def num(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
+def age(hours: float | None) -> str:
+    """A wait a person reads at a glance: hours up to two days, days beyond."""
+    if hours is None:
+        return "–"
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
+
+
 def label(report: Activity, c: Counts) -> str:
     if c.start is None:
         return "total"
@@ -52,7 +59,7 @@ def charts(report: Activity) -> dict[str, str]:
 def render_html(report: Activity, precision: AutoPrecision | None = None,
                 title: str = "Papertrail: automation and review load") -> str:
     env = Environment(loader=FileSystemLoader(HERE), autoescape=select_autoescape(["j2"]))
-    env.filters.update(pct=pct, num=num)
+    env.filters.update(pct=pct, num=num, age=age)
     return env.get_template("report.html.j2").render(
         report=report, t=report.totals, precision=precision, charts=charts(report),
         label=lambda c: label(report, c), title=title,

@@ -144,3 +144,9 @@ def test_an_older_database_gets_the_time_indexes(store: Store, db_settings: Sett
     assert "ix_reviews_decided_at" in {
         i["name"] for i in inspect(again.db.engine).get_indexes("reviews")}
     again.db.dispose()
+
+
+def test_a_long_wait_reads_in_days() -> None:
+    from api.report.page import age
+
+    assert (age(None), age(5.25), age(47.9), age(1338.6)) == ("–", "5.2 h", "47.9 h", "55.8 days")
