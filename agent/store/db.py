@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,6 +52,8 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._sqlite_file = sqlite_file
         self._keep_wal_open()
+        if sqlite_file:
+            _WITH_KEEPER.add(self)
 
     def create_all(self) -> None:
         """Create missing tables, and missing indexes of existing ones (`create_all` skips an
@@ -81,6 +84,11 @@ class Database:
         if self._keeper is None and self._sqlite_file and Path(self._sqlite_file).is_file():
             self._keeper = _wal_keeper(self._sqlite_file)
 
+    def _close_keeper(self) -> None:
+        if self._keeper is not None:
+            self._keeper.close()
+            self._keeper = None
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back on any error. A database
@@ -102,9 +110,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-        if self._keeper is not None:
-            self._keeper.close()
-            self._keeper = None
+        self._close_keeper()
 
     def fault(self, exc: DBAPIError, outcome: str = "") -> StorageUnavailableError:
         """A database that cannot be used (read-only, disk I/O error, server down), as the
@@ -139,6 +145,26 @@ def _wal_keeper(path: str) -> sqlite3.Connection | None:
         return None
     return keeper
 
+
+_WITH_KEEPER: weakref.WeakSet[Database] = weakref.WeakSet()
+_CLOSED_FOR_FORK: list[Database] = []
+
+
+def _before_fork() -> None:
+    """SQLite connections must not cross a fork (a child sharing the parent's open file and its
+    locks can corrupt the database): keepers close before it and open again on each side."""
+    _CLOSED_FOR_FORK[:] = [db for db in list(_WITH_KEEPER) if db._keeper is not None]
+    for db in _CLOSED_FOR_FORK:
+        db._close_keeper()
+
+
+def _after_fork() -> None:
+    for db in _CLOSED_FOR_FORK:
+        db._keep_wal_open()
+    _CLOSED_FOR_FORK.clear()
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork)
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
