@@ -37,13 +37,11 @@ NEEDS_REVIEW, DECIDED = "document.needs_review", "document.decided"
 EVENT_FOR_STATUS = {"needs_review": NEEDS_REVIEW, "approved": DECIDED, "rejected": DECIDED}
 
 
-class WebhookDelivery(Base):
-    __tablename__ = "webhook_deliveries"
-    __table_args__ = (UniqueConstraint("event", "doc_id", "url"),)
+class _Delivery:
+    """What every delivery records: its attempts and their outcome."""
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     event: Mapped[str] = mapped_column(String(32))
-    doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
     url: Mapped[str] = mapped_column(String(2048))
     payload: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # |delivered|failed
@@ -54,23 +52,20 @@ class WebhookDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
 
 
-class BundleWebhookDelivery(Base):
+class WebhookDelivery(_Delivery, Base):
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("event", "doc_id", "url"),)
+
+    doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+
+
+class BundleWebhookDelivery(_Delivery, Base):
     """A delivery of an event about a bundle (no document): same life as WebhookDelivery."""
 
     __tablename__ = "bundle_webhook_deliveries"
     __table_args__ = (UniqueConstraint("event", "subject", "url"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    event: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(128), index=True)
-    url: Mapped[str] = mapped_column(String(2048))
-    payload: Mapped[dict] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # |delivered|failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_status_code: Mapped[int | None] = mapped_column(Integer, default=None)
-    last_error: Mapped[str | None] = mapped_column(Text, default=None)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
