@@ -1,11 +1,23 @@
-"""Tesseract through pytesseract: one page image in, text, word confidences and boxes out."""
+"""Tesseract: one page image in, text, word confidences and boxes out.
+
+Two bindings (`PAPERTRAIL_OCR_BINDING`): `api` (default) keeps Tesseract's library loaded in
+this process through tesserocr, one engine per page slot; `cli` runs the `tesseract` command
+through pytesseract, one process per page. Starting the command and loading its model costs
+~0.15 s per page, about a third of a scanned page's OCR on one core (docs/benchmarks.md).
+Both produce Tesseract's word table (TSV), read by the same code.
+"""
 
 from __future__ import annotations
 
 import os
+import queue
+import re
+import subprocess
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pytesseract
 
@@ -57,12 +69,72 @@ def tesseract_version() -> str:
         ) from None
 
 
+@lru_cache(maxsize=1)
+def tessdata_dir() -> str:
+    """Where the language models are: $TESSDATA_PREFIX, else where the installed `tesseract`
+    command finds them (Debian's tesseract-ocr packages put them there)."""
+    if prefix := os.environ.get("TESSDATA_PREFIX"):
+        return prefix
+    tesseract_version()  # the clear error when the command (and its models) is missing
+    listing = subprocess.run([pytesseract.pytesseract.tesseract_cmd, "--list-langs"],
+                             capture_output=True, text=True, timeout=30)
+    found = re.search(r'"([^"]+)"', listing.stdout + listing.stderr)
+    if not found:
+        raise TesseractMissingError("Cannot find Tesseract's language models: set "
+                                    "TESSDATA_PREFIX to the folder holding eng.traineddata.")
+    return found.group(1)
+
+
 class TesseractEngine(OcrEngine[TesseractOptions]):
+    def __init__(self, options: TesseractOptions) -> None:
+        super().__init__(options)
+        self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()  # loaded API engines
+
     def version(self) -> str:
+        if self.options.binding == "api":
+            import tesserocr
+
+            return f"{tesserocr.tesseract_version().split()[1]} (tesserocr {tesserocr.__version__})"
         return tesseract_version()
 
     def read_page(self, image: Path, timeout: float) -> PageOcr:
-        """One Tesseract run per page: its TSV gives words, confidences and boxes."""
+        read = self._read_api if self.options.binding == "api" else self._read_cli
+        return _assemble(read(image, timeout))
+
+    def _read_api(self, image: Path, timeout: float) -> dict[str, list]:
+        """Recognise with an engine loaded earlier; its TSV, in pytesseract's dictionary."""
+        with self._api() as api:
+            api.SetImageFile(str(image))
+            if not api.Recognize(timeout=max(1, int(timeout * 1000))):
+                raise PageTimeoutError(f"Tesseract took longer than {timeout:g} s")
+            tsv = api.GetTSVText(0)
+        return pytesseract.pytesseract.file_to_dict(f"{_TSV_HEADER}\n{tsv}", "\t", -1)
+
+    @contextmanager
+    def _api(self) -> Iterator[Any]:
+        """An idle loaded engine, or a new one: at most one per page read at once (the OCR
+        service's slots bound that), each loaded once. tesserocr releases the GIL while it
+        recognises, so threads read pages in parallel."""
+        try:
+            api = self._idle.get_nowait()
+        except queue.Empty:
+            import tesserocr
+
+            try:
+                api = tesserocr.PyTessBaseAPI(path=tessdata_dir(), lang=self.options.lang,
+                                              psm=self.options.psm, oem=self.options.oem)
+            except RuntimeError:
+                raise TesseractMissingError(
+                    f"Tesseract cannot load language {self.options.lang!r} from "
+                    f"{tessdata_dir()}: install its model (e.g. `apt-get install "
+                    f"tesseract-ocr-deu`) or fix PAPERTRAIL_OCR_LANG.") from None
+        try:
+            yield api
+        finally:
+            self._idle.put(api)
+
+    def _read_cli(self, image: Path, timeout: float) -> dict[str, list]:
+        """One `tesseract` process per page: its TSV gives words, confidences and boxes."""
         try:
             data = pytesseract.image_to_data(
                 str(image),
@@ -75,7 +147,11 @@ class TesseractEngine(OcrEngine[TesseractOptions]):
             if "timeout" in str(exc).lower():
                 raise PageTimeoutError(f"Tesseract took longer than {timeout:g} s") from None
             raise
-        return _assemble(data)
+        return data
+
+
+_TSV_HEADER = "\t".join(("level", "page_num", "block_num", "par_num", "line_num", "word_num",
+                         "left", "top", "width", "height", "conf", "text"))
 
 
 def _assemble(data: dict[str, list]) -> PageOcr:

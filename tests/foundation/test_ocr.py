@@ -16,6 +16,7 @@ from agent.ocr.options import TesseractOptions
 from agent.ocr.tesseract import TesseractEngine
 from agent.settings import Settings
 from evals import fixtures
+from papertrail.errors import ConfigurationError
 
 SECOND_PAGE = ["Delivery note", "Received in good order by Margaret Holloway"]
 
@@ -116,11 +117,44 @@ def test_engine_version_and_settings_are_recorded(settings: Settings) -> None:
     assert engine.name == "tesseract" and re.match(r"\d+\.\d+", engine.version)
     assert engine.options == {"lang": "eng", "psm": 3, "oem": 1, "dpi": 300,
                               "text_layer_min_chars": 20, "upscale_below_dpi": 150,
-                              "upscale_factor": 2.0}
+                              "upscale_factor": 2.0, "binding": "api"}
+    assert "tesserocr" in engine.version  # the binding that read it
 
 
-def test_page_timeout_marks_the_page_and_is_not_cached(settings: Settings) -> None:
-    hasty = settings.model_copy(update={"ocr_page_timeout": 0.001})
+@pytest.mark.parametrize("binding", ["api", "cli"])
+def test_both_bindings_read_the_invoice(settings: Settings, binding: str) -> None:
+    chosen = settings.model_copy(update={"ocr": TesseractOptions(binding=binding)})
+    result = OcrService(chosen, use_cache=False).ocr_bytes(fixtures.png_bytes(), "a.png")
+    assert_invoice_words(result.text)
+    assert result.engine.options["binding"] == binding
+    [page] = result.pages
+    assert page.confidence > 80 and len(page.boxes) == page.words > 20
+    # word boxes sit on the page: the total's box is inside the image
+    [total] = [b for b in page.boxes if b[0] == "1165.50"]
+    assert 0 <= total[2] < page.width and 0 <= total[3] < page.height
+
+
+def test_the_api_binding_loads_each_engine_once(settings: Settings, tmp_path) -> None:
+    engine = TesseractEngine(TesseractOptions(binding="api"))
+    image = tmp_path / "a.png"
+    image.write_bytes(fixtures.png_bytes())
+    first = engine.read_page(image, timeout=60)
+    second = engine.read_page(image, timeout=60)
+    assert first == second and engine._idle.qsize() == 1  # one engine, reused
+
+
+def test_an_unknown_language_is_a_clear_configuration_error(tmp_path) -> None:
+    engine = TesseractEngine(TesseractOptions(binding="api", lang="xxx"))
+    image = tmp_path / "a.png"
+    image.write_bytes(fixtures.png_bytes())
+    with pytest.raises(ConfigurationError, match="cannot load language 'xxx'"):
+        engine.read_page(image, timeout=60)
+
+
+@pytest.mark.parametrize("binding", ["api", "cli"])
+def test_page_timeout_marks_the_page_and_is_not_cached(settings: Settings, binding: str) -> None:
+    hasty = settings.model_copy(update={"ocr_page_timeout": 0.001,
+                                        "ocr": TesseractOptions(binding=binding)})
     result = OcrService(hasty).ocr_bytes(fixtures.png_bytes(), "a.png")
     [page] = result.pages
     assert page.text == "" and "longer than" in (page.error or "")

@@ -22,7 +22,8 @@ from evals import fixtures
 from papertrail.errors import ConfigurationError
 
 LEGACY_TESSERACT = {"lang": "eng", "psm": 3, "oem": 1, "dpi": 300, "text_layer_min_chars": 20}
-DEFAULT_TESSERACT = LEGACY_TESSERACT | {"upscale_below_dpi": 150, "upscale_factor": 2.0}
+DEFAULT_TESSERACT = LEGACY_TESSERACT | {"upscale_below_dpi": 150, "upscale_factor": 2.0,
+                                        "binding": "api"}
 
 
 class FakeOptions(OcrOptions):
