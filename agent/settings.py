@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -171,6 +171,11 @@ class SlackSettings(BaseSettings):
         return bool(self.bot_token and self.signing_secret and self.channel)
 
 
+def default_concurrency(data: dict[str, Any]) -> int:
+    """2 × cores available with threads; the cores with prefork or solo"""
+    return available_cpus() * (2 if data["pool"] == "threads" else 1)
+
+
 class WorkerSettings(BaseSettings):
     """Celery workers: embedded SQLite broker by default, Redis for many machines."""
 
@@ -185,18 +190,20 @@ class WorkerSettings(BaseSettings):
         "(or the Redis broker URL when the broker is Redis).",
     )
     queue: str = Field("papertrail", description="Celery queue the API feeds and workers read.")
-    concurrency: int = Field(
-        default_factory=available_cpus, ge=1,
-        description="Documents one `papertrail worker` processes at once (threads or "
-        "processes, see `pool`). Default: the cores this process may use (CPU affinity and "
-        "cgroup quota applied), so OCR of one document overlaps the model work of another.",
-    )
     pool: Literal["threads", "prefork", "solo"] = Field(
         "threads", description="How a worker runs its `concurrency` tasks: 'threads' (one "
         "process: the bundle, Qdrant's local folder and the OCR pool loaded once and shared; "
-        "Tesseract runs in its own processes), 'prefork' (a process per task: each loads the "
-        "bundle; on the embedded Qdrant only one of them can open the exemplar index) or "
+        "Tesseract and torch run outside Python's lock), 'prefork' (a process per task: each "
+        "loads the bundle; on the embedded Qdrant only one of them can open the exemplar index) or "
         "'solo' (one task at a time).",
+    )
+    concurrency: int = Field(
+        default_factory=default_concurrency, ge=1,
+        description="Documents one `papertrail worker` processes at once (threads or "
+        "processes, see `pool`). Default: with threads, twice the cores this process may use "
+        "(CPU affinity and cgroup quota applied), so one document's OCR overlaps other "
+        "documents' model work and Python steps (measured ~10 % more documents per minute "
+        "than one per core, for ~20 MiB; docs/benchmarks.md); with prefork or solo, the cores.",
     )
     poll_seconds: float = Field(
         0.1, gt=0, le=5, description="How often a worker on the SQLite (SQLAlchemy) broker "

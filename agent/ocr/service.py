@@ -3,7 +3,8 @@ workers otherwise.
 
 The engine comes from `OCR_ENGINES` by the `kind` of the options the OCR policy names
 (`agent.ocr.policy.primary_options`: `settings.ocr`, or `settings.rapidocr`). Threads are enough for
-parallelism: Tesseract, the default engine, runs each page in its own process. The pool is
+parallelism: Tesseract, the default engine, reads outside Python's lock (tesserocr releases it;
+the `cli` binding runs a process per page). The pool is
 shared by every document in flight, so a batch of one-page scans keeps all cores busy just as
 one long PDF does. One service used by several threads at once (a worker's threads pool) runs
 at most `ocr_workers` / (the engine's threads per page) pages at a time in all: more engines

@@ -41,8 +41,13 @@ def test_no_cgroup_files_means_no_limit(tmp_path: Path) -> None:
 
 
 def test_worker_and_ocr_pools_default_to_the_available_cores(monkeypatch) -> None:
-    for name in ("PAPERTRAIL_WORKER_CONCURRENCY", "PAPERTRAIL_OCR_WORKERS"):
+    for name in ("PAPERTRAIL_WORKER_CONCURRENCY", "PAPERTRAIL_OCR_WORKERS",
+                 "PAPERTRAIL_WORKER_POOL"):
         monkeypatch.delenv(name, raising=False)
     settings = Settings()
-    assert settings.worker.concurrency == available_cpus() == settings.ocr_workers
     assert settings.worker.pool == "threads"
+    assert settings.worker.concurrency == 2 * available_cpus() == 2 * settings.ocr_workers
+    monkeypatch.setenv("PAPERTRAIL_WORKER_POOL", "prefork")  # a process per task: one per core
+    assert Settings().worker.concurrency == available_cpus()
+    monkeypatch.setenv("PAPERTRAIL_WORKER_CONCURRENCY", "3")
+    assert Settings().worker.concurrency == 3
