@@ -2,7 +2,7 @@
 `papertrail serve` on 127.0.0.1, then wait for the workers to finish them.
 
     python benchmarks/load.py --url http://127.0.0.1:8000 --key KEY [--concurrency 8]
-        [--duration 30] [--kind png|txt] [--drain 300]
+        [--duration 30] [--kind png|rvlcdip|txt] [--drain 300]
     python benchmarks/load.py --start-serve [--workers 2] ...
     python benchmarks/load.py --start-serve --ramp [--step-duration 10] [--max-concurrency 64]
 
@@ -12,8 +12,9 @@ parts: the API, the queue, OCR, the classifier, retrieval and the graph.
 Reports accepted, throttled (429: the queue was full; the client waited its Retry-After),
 processed, failed, lost (accepted but not finished when the drain ends: must be 0;
 `drain_timed_out` says whether the drain ran out of time), p50/p95 upload latency, documents
-per minute (first upload to last finish) and, for png, their ratio to the bare `tesseract` CLI
-on pages of the same kind (one process per core, measured first). It also reports where the
+per minute (first upload to last finish) and, for png and rvlcdip, their ratio to bare Tesseract
+on pages of the same kind (the CLI, one process per core, and its library in-process, one engine
+per core; measured first). It also reports where the
 time goes, per graph node, from the documents' lineage (benchmarks/load_timing.py), and the
 peak memory of serve and its workers. `--serve-root` runs serve from another checkout (e.g. an
 export of main: a baseline in the same hour), `--serve-env` passes settings to it, `--bundles`
@@ -32,9 +33,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import itertools
 import json
 import os
+import random
 import shutil
 import signal
 import statistics
@@ -73,8 +76,25 @@ STARTUP_SECONDS = 600  # serve trains the demo bundle first in a fresh data fold
 console = Console()
 
 
+RVLCDIP = ROOT.parent / "shared" / "data" / "rvlcdip"  # real scans, read by path, never copied
+
+
+@functools.cache
+def rvlcdip_pages() -> list[Path]:
+    """The shared RVL-CDIP scans (JPEG, ~100 dpi, 16 classes) in a fixed shuffled order."""
+    pages = sorted(RVLCDIP.rglob("*.jpg"))
+    if not pages:
+        raise SystemExit(f"--kind rvlcdip needs the shared scans in {RVLCDIP}")
+    random.Random(7).shuffle(pages)
+    return pages
+
+
 def document(n: int, kind: str) -> tuple[str, bytes, str]:
-    """A unique invoice; every 4th is dated in the future, so a rule sends it to review."""
+    """A unique invoice; every 4th is dated in the future, so a rule sends it to review.
+    `rvlcdip`: the n-th real scan instead (unique while n < 1,120)."""
+    if kind == "rvlcdip":
+        page = rvlcdip_pages()[n % len(rvlcdip_pages())]
+        return page.name, page.read_bytes(), "image/jpeg"
     lines = [*fixtures.INVOICE_LINES[:4], f"Invoice number: LOAD-{os.getpid()}-{n}",
              *fixtures.INVOICE_LINES[5:]]
     if n % 4 == 3:
@@ -263,8 +283,9 @@ def parse_args() -> argparse.Namespace:
                         help="API key with the submitter role (or env PAPERTRAIL_LOAD_KEY).")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--duration", type=float, default=30.0, help="Seconds of uploading.")
-    parser.add_argument("--kind", choices=["png", "txt"], default="png",
-                        help="png: rendered scans (OCR'd); txt: text files (no OCR).")
+    parser.add_argument("--kind", choices=["png", "rvlcdip", "txt"], default="png",
+                        help="png: rendered scans (OCR'd); rvlcdip: the shared RVL-CDIP scans "
+                        "(OCR'd); txt: text files (no OCR).")
     parser.add_argument("--drain", type=float, default=1800.0,
                         help="Most seconds to wait for processing after uploads stop.")
     parser.add_argument("--start-serve", action="store_true",
@@ -298,10 +319,11 @@ def parse_args() -> argparse.Namespace:
 
 
 def bare_ocr(args: argparse.Namespace) -> dict | None:
-    if args.kind != "png" or not args.bare_ocr_pages:
+    if args.kind == "txt" or not args.bare_ocr_pages:
         return None
     cores = available_cpus()
-    pages = [document(10_000_000 + i, "png")[1] for i in range(args.bare_ocr_pages)]
+    first = 0 if args.kind == "rvlcdip" else 10_000_000  # the scans the load test uploads first
+    pages = [document(first + i, args.kind)[1] for i in range(args.bare_ocr_pages)]
     rate = bare_ocr_pages_per_min(pages, cores)
     library = bare_ocr_pages_per_min(pages, cores, library=True)
     console.print(f"bare tesseract on {len(pages)} pages of this kind, {cores} at once: CLI "
@@ -337,7 +359,7 @@ def main() -> None:
             os.killpg(server.pid, signal.SIGINT)
             server.wait(60)
     result = {**context, **result, "memory": memory.report() if memory else None}
-    if context["bare_ocr"] and args.kind == "png":
+    if context["bare_ocr"]:
         result["ratio_to_bare_ocr"] = round(result["docs_per_min"]
                                             / context["bare_ocr"]["pages_per_min"], 3)
         result["ratio_to_bare_library"] = round(

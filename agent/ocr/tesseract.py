@@ -9,6 +9,7 @@ Both produce Tesseract's word table (TSV), read by the same code.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import queue
 import re
@@ -120,6 +121,7 @@ class TesseractEngine(OcrEngine[TesseractOptions]):
         except queue.Empty:
             import tesserocr
 
+            _quiet_leptonica(tesserocr.__file__)
             try:
                 api = tesserocr.PyTessBaseAPI(path=tessdata_dir(), lang=self.options.lang,
                                               psm=self.options.psm, oem=self.options.oem)
@@ -150,6 +152,18 @@ class TesseractEngine(OcrEngine[TesseractOptions]):
         return data
 
 
+@lru_cache(maxsize=1)
+def _quiet_leptonica(tesserocr_file: str) -> None:
+    """Silence the image library inside tesserocr's wheel: it prints harmless messages such as
+    "Error in boxClipToRectangle" to the worker's stderr for some receipts (the `cli` binding's
+    process printed them where nobody read them). Best effort: a build without that library
+    keeps its messages."""
+    libs = Path(tesserocr_file).resolve().parent.parent / "tesserocr.libs"
+    for lib in sorted(libs.glob("libleptonica*.so*")):
+        ctypes.CDLL(str(lib)).setMsgSeverity(_LEPTONICA_SILENT)
+
+
+_LEPTONICA_SILENT = 6  # leptonica's L_SEVERITY_NONE
 _TSV_HEADER = "\t".join(("level", "page_num", "block_num", "par_num", "line_num", "word_num",
                          "left", "top", "width", "height", "conf", "text"))
 

@@ -201,3 +201,20 @@ def test_one_thread_limit_reaches_tesseract_but_not_this_process(monkeypatch) ->
     assert env["OMP_THREAD_LIMIT"] == "1"
     assert env["PAPERTRAIL_PROBE"] == "live"  # os.environ as it is at call time
     assert "OMP_THREAD_LIMIT" not in os.environ
+
+
+def test_the_api_binding_keeps_the_image_library_quiet(tmp_path) -> None:
+    """Leptonica's harmless messages would otherwise fill the worker's log."""
+    import ctypes
+    from pathlib import Path
+
+    import tesserocr
+
+    libs = sorted((Path(tesserocr.__file__).resolve().parent.parent
+                   / "tesserocr.libs").glob("libleptonica*.so*"))
+    if not libs:
+        pytest.skip("this tesserocr build links the system's leptonica")
+    image = tmp_path / "a.png"
+    image.write_bytes(fixtures.png_bytes())
+    TesseractEngine(TesseractOptions(binding="api")).read_page(image, timeout=60)
+    assert ctypes.CDLL(str(libs[0])).setMsgSeverity(6) == 6  # it returns the level it replaces
