@@ -9,6 +9,10 @@ fitted on the inner out-of-fold predictions exactly as `papertrail train` does, 
 trained on all of it, and the test fold is classified and gated. Reported per fold and pooled:
 auto-approved precision with its 95 % interval, coverage, accuracy, accuracy by OCR stratum.
 
+`--test-binding api|cli` [`--test-cache-dir DIR`] reads the held-out folds through the other
+Tesseract binding than the training folds (PAPERTRAIL_OCR_BINDING): what a bundle trained on one
+reading does after an upgrade changes the OCR under it.
+
 Label-free features are computed once for all documents (the frozen encoder's embeddings, layout
 vectors): they never see a label, so sharing them across folds leaks nothing. Writes a table and
 benchmarks/results/classifier.json.
@@ -65,8 +69,10 @@ def subsets(names: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def run_fold(kinds, prepared, rest, test, y, labels, ocr, args) -> dict:
-    """Cross-fit on `rest`, certify, train on all of `rest`, measure on `test`."""
+def run_fold(kinds, prepared, rest, test, y, labels, ocr, args, seen=None) -> dict:
+    """Cross-fit on `rest`, certify, train on all of `rest`, measure on `test` (read as
+    `seen` = (prepared, ocr) gives it, when the held-out documents are read another way)."""
+    seen_prepared, seen_ocr = seen or (prepared, ocr)
     inner = fold_ids(y[rest], args.folds, args.seed)
     oof = out_of_fold(kinds, prepared, rest, y[rest], labels, inner)
     temps = {n: fit_temperature(z, y[rest]) for n, z in oof.logits.items()}
@@ -75,8 +81,8 @@ def run_fold(kinds, prepared, rest, test, y, labels, ocr, args) -> dict:
     for kind in kinds:
         member = kind.fit(prepared[kind.name], rest, y[rest], labels)
         test_lp[kind.name] = member_log_probs(
-            {kind.name: kind.logits(member, prepared[kind.name], test)}, temps)[kind.name]
-    low = ocr[test] < args.ocr_boundary
+            {kind.name: kind.logits(member, seen_prepared[kind.name], test)}, temps)[kind.name]
+    low = seen_ocr[test] < args.ocr_boundary
     result: dict = {"n": len(test), "test_rows": test.tolist(), "models": {}}
     for model, names in subsets([k.name for k in kinds]).items():
         lp = {n: oof_lp[n] for n in names}
@@ -97,7 +103,7 @@ def run_fold(kinds, prepared, rest, test, y, labels, ocr, args) -> dict:
             options = GateOptions(scheme=scheme, target_precision=args.target,
                                   delta=args.delta, ocr_boundary=args.ocr_boundary)
             gate = fit_gate(oof_probs, y[rest], labels, ocr[rest], options)
-            approved = apply_gate(gate, probs, labels, ocr[test])
+            approved = apply_gate(gate, probs, labels, seen_ocr[test])
             entry["gates"][scheme] = {
                 "accepted": int(approved.sum()), "errors": int((approved & ~correct).sum()),
                 "coverage": float(approved.mean()),
@@ -109,6 +115,11 @@ def run_fold(kinds, prepared, rest, test, y, labels, ocr, args) -> dict:
             }
         result["models"][model] = entry
     return result
+
+
+def ocr_confidences(corpus) -> np.ndarray:  # noqa: ANN001  (a classifiers.corpus.Corpus)
+    return np.array([s.ocr_confidence if s.ocr_confidence is not None else 100.0
+                     for s in corpus.signals])
 
 
 def paired_difference(folds: list[dict], model: str, base: str = "ensemble",
@@ -187,6 +198,9 @@ def main() -> None:
     parser.add_argument("--ocr-boundary", type=float, default=45.0)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--cache-dir", type=Path, help="shared OCR cache folder")
+    parser.add_argument("--test-binding", choices=["api", "cli"],
+                        help="read the held-out folds through this Tesseract binding")
+    parser.add_argument("--test-cache-dir", type=Path, help="OCR cache for --test-binding")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/classifier.json")
     args = parser.parse_args()
     sources = args.data or [DATA / "rvlcdip", DATA / "rvlcdip-more"]
@@ -198,33 +212,43 @@ def main() -> None:
     labels = corpus.label_set
     y = np.array([labels.index(label) for label in corpus.labels])
     docs = Docs(corpus.texts, corpus.signals)
-    ocr = np.array([s.ocr_confidence if s.ocr_confidence is not None else 100.0
-                    for s in corpus.signals])
+    ocr = ocr_confidences(corpus)
     cfg = settings.classifier.model_copy(update={"members": args.members, "epochs": 0})
     kinds = [member_kind(name, cfg) for name in args.members]
     kinds = [k for k in kinds if k.usable(docs)]
     started = time.perf_counter()
     prepared = prepare(kinds, docs)
+    seen = None
+    if args.test_binding:
+        other = settings.model_copy(update={
+            "ocr": settings.ocr.model_copy(update={"binding": args.test_binding}),
+            "shared_cache_dir": args.test_cache_dir or settings.shared_cache_dir})
+        read = load_corpora(sources, ocr_document_reader(other), workers=other.ocr_workers)
+        if read.labels != corpus.labels:
+            sys.exit("the two readings list the documents in different orders")
+        seen = (prepare(kinds, Docs(read.texts, read.signals)), ocr_confidences(read))
     outer = fold_ids(y, args.outer, args.seed + 1)
     models = list(subsets([k.name for k in kinds]))
     folds = []
     for fold in tqdm(range(int(outer.max()) + 1), desc="outer folds"):
         rest, test = np.flatnonzero(outer != fold), np.flatnonzero(outer == fold)
-        folds.append(run_fold(kinds, prepared, rest, test, y, labels, ocr, args))
+        folds.append(run_fold(kinds, prepared, rest, test, y, labels, ocr, args, seen))
         partial = args.out.with_suffix(".folds.json")  # a crash later loses no fold
         partial.parent.mkdir(parents=True, exist_ok=True)
         partial.write_text(json.dumps(folds))
+    held_ocr = seen[1] if seen else ocr  # the confidences of the readings tested
     report = {
         "corpus": [str(s) for s in sources], "n": len(y), "classes": len(labels),
+        "binding": settings.ocr.binding, "test_binding": args.test_binding,
         "members": [k.name for k in kinds], "outer": len(folds), "inner": args.folds,
         "target": args.target, "delta": args.delta, "folds": folds,
         "pooled": {m: {s: pooled(folds, m, s) for s in args.gates} for m in models},
         "accuracy": {m: float(np.mean(np.concatenate([f["models"][m]["correct"]
                                                       for f in folds]))) for m in models},
-        "accuracy_by_ocr": {m: stratum_accuracy(folds, m, ocr < args.ocr_boundary)
+        "accuracy_by_ocr": {m: stratum_accuracy(folds, m, held_ocr < args.ocr_boundary)
                             for m in models},
         "gain_over": {m: paired_difference(folds, m) for m in models if m != "ensemble"},
-        "low_ocr_share": float((ocr < args.ocr_boundary).mean()),
+        "low_ocr_share": float((held_ocr < args.ocr_boundary).mean()),
         "ceiling": ceiling(folds, args.target),
         "seconds": time.perf_counter() - started,
         "date": time.strftime("%Y-%m-%d"),
