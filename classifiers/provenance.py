@@ -4,6 +4,7 @@ extra rows came from (docs/lifecycle.md)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -27,3 +28,6 @@ class TrainedOn(BaseModel):
         None, description="Time of the newest review included.")
     last_review_doc_id: str | None = Field(None, description="Document of that review.")
     parent_bundle: str | None = Field(None, description="The active bundle when retrained.")
+    ocr_engine: dict[str, Any] | None = Field(
+        None, description="The OCR engine (name, version, options) that read the corpus's "
+        "scans: the gate was certified on its readings. None in older bundles.")

@@ -57,6 +57,7 @@ def classify(state: DocumentState, services: Services) -> NodeResult:
         reason = update["band_reason"] = f"{suspended}; {reason}"
         update["review_reasons"] = [suspended]
     lineage: dict[str, Any] = {"shadow": shadow} if shadow else {}
+    lineage["ocr_as_trained"] = ocr_as_trained(chosen.decider, state)
     if chosen.canary or (shadow and "canary" in shadow):
         lineage["canary"] = {"share": getattr(services.candidate, "canary_share", None),
                              "decided_by": "candidate" if chosen.canary else "active"}
@@ -68,6 +69,18 @@ def classify(state: DocumentState, services: Services) -> NodeResult:
         "gate_cell": prediction.gate_cell, "certified": prediction.certified, "band": band,
         "reason": reason, "drift_suspension": suspended,
     }
+
+
+def ocr_as_trained(classifier: Any, state: DocumentState) -> bool | None:
+    """Whether the engine that read this document (name, version, options) is the one that read
+    the bundle's corpus, whose readings its gate was certified on; None when the bundle does not
+    record it (older bundles) or no page of this document was OCR'd."""
+    info = getattr(classifier, "info", None)
+    trained = getattr(getattr(info, "trained_on", None), "ocr_engine", None)
+    ocr_read = any(page.get("method") == "ocr" for page in state.ocr.get("pages") or [])
+    if not trained or not ocr_read:
+        return None
+    return trained == state.ocr.get("engine")
 
 
 def drift_suspension(services: Services) -> str | None:

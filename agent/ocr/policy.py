@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection
 
-from agent.ocr.models import OcrResult
+from agent.ocr.models import OcrEngineInfo, OcrResult
 from agent.ocr.options import OcrOptions
 from agent.ocr.respace import respace
 from agent.settings import Settings
@@ -59,6 +59,13 @@ class SecondReader:
             if self._service is None:
                 self._service = OcrService(self.settings)
         return respace(self._service.ocr_bytes(data, filename), first)
+
+
+def primary_engine_info(settings: Settings) -> OcrEngineInfo:
+    """Name, version and options of the engine that reads every page (bundles record it)."""
+    from agent.ocr.engines import create_engine
+
+    return create_engine(primary_options(settings)).info()
 
 
 def second_reader(settings: Settings) -> SecondReader | None:

@@ -139,6 +139,14 @@ def print_trained_on(info: BundleInfo) -> None:
                      f"retrained from {t.parent_bundle}" if t.reviewed_documents else ""))
     if t.skipped_reviews:
         console.print(f"              reviews left out: {t.skipped_reviews}")
+    if t.ocr_engine:
+        console.print(f"read by       {engine_line(t.ocr_engine)}")
+
+
+def engine_line(engine: dict) -> str:
+    """`tesseract 5.5.4 (tesserocr 2.13.0) binding=api ...`: an OCR engine in one line."""
+    options = " ".join(f"{k}={v}" for k, v in sorted((engine.get("options") or {}).items()))
+    return f"{engine.get('name')} {engine.get('version')} {options}".strip()
 
 
 def print_history(bundle_id: str) -> None:

@@ -34,6 +34,7 @@ def retrain(
     from agent.lifecycle import LifecycleError
     from agent.lifecycle.retrain import merge, reviewed_rows
     from agent.lifecycle.reviewed import reviewed_documents
+    from agent.ocr.policy import primary_engine_info
     from agent.ocr.text_reader import ocr_document_reader
     from agent.store.bundle_events import BundleEventLog
     from api.commands.bundles import print_gate
@@ -85,7 +86,7 @@ def retrain(
         confirmations=sum(not r.relabelled for r in rows.used),
         replaced_corpus_rows=replaced, skipped_reviews=dict(rows.skipped),
         reviewed_through=max(r.decided_at for r in rows.used), last_review_doc_id=last.doc_id,
-        parent_bundle=active)
+        parent_bundle=active, ocr_engine=primary_engine_info(cfg_all).model_dump())
     console.print(f"corpus: {len(corpus)} documents; reviewed: {len(rows.used)} "
                   f"({trained_on.relabels} relabelled, {trained_on.confirmations} confirmed, "
                   f"{replaced} corpus rows replaced); skipped: {dict(rows.skipped) or 'none'}")

@@ -33,6 +33,7 @@ def train(
     seed: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """Train a classifier bundle (ensemble cross-fitted, calibrated, gate certified)."""
+    from agent.ocr.policy import primary_engine_info
     from agent.ocr.text_reader import ocr_document_reader
     from api.commands.bundles import print_gate
     from classifiers.bundle import Registry, read_info
@@ -54,7 +55,8 @@ def train(
     console.print(f"corpus: {len(corpus)} documents, {corpus.counts()}")
     trained_on = TrainedOn(sources=[str(p.resolve()) for p in data],
                            label_map=str(label_map.resolve()) if label_map else None,
-                           corpus_documents=len(corpus), corpus_hash=corpus.content_hash())
+                           corpus_documents=len(corpus), corpus_hash=corpus.content_hash(),
+                           ocr_engine=primary_engine_info(cfg_all).model_dump())
     bundle_id = train_bundle(corpus, cfg, registry, activate=activate, trained_on=trained_on)
     info = read_info(registry.path(bundle_id))
     primary = info.metrics[info.primary]

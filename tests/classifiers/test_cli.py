@@ -50,6 +50,7 @@ def test_generate_train_list_show_activate(tmp_path: Path, monkeypatch) -> None:
     assert result.exit_code == 0 and bundle_id in result.output and "baseline" in result.output
     result = runner.invoke(app, ["bundles", "show", bundle_id[:8]])
     assert result.exit_code == 0 and "verified      yes" in result.output
+    assert "read by       tesseract" in result.output and "binding=api" in result.output
     result = runner.invoke(app, ["bundles", "activate", bundle_id])
     assert result.exit_code == 0 and bundle_id in result.output
     result = runner.invoke(app, ["bundles", "activate", "0000"])
