@@ -133,6 +133,7 @@ class TesseractEngine(OcrEngine[TesseractOptions]):
         try:
             yield api
         finally:
+            api.Clear()  # an idle engine keeps its model, not the last page's image and results
             self._idle.put(api)
 
     def _read_cli(self, image: Path, timeout: float) -> dict[str, list]:
