@@ -36,12 +36,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from PIL import Image  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from agent.ocr import OcrResult, OcrService  # noqa: E402
 from agent.ocr.options import TesseractOptions  # noqa: E402
 from agent.ocr.policy import SecondReader  # noqa: E402
+from agent.ocr.prepare import LOW_CONTRAST, MIN_SKEW, NO_INK, ink_and_paper, skew_angle  # noqa: E402
 from agent.rules import load_rule_sets  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 from benchmarks.ocr import rvlcdip_pages  # noqa: E402
@@ -85,6 +87,20 @@ def reading_stats(results: list[OcrResult], truths: list[Counter[str]]) -> dict[
     return {"confidence": round(sum(p.confidence for p in pages) / (len(pages) or 1), 1),
             "word_recall": round(found / (sum(sum(t.values()) for t in truths) or 1), 3),
             "seconds_per_page": round(sum(p.seconds for p in pages) / (len(pages) or 1), 2)}
+
+
+def pages_changed(folder: Path) -> dict[str, Any]:
+    """How many of the set's pages the contrast stretch and the deskew would change (and by
+    how much they are tilted): a step that touches few pages cannot move the means much."""
+    faint, tilts = 0, []
+    for path in sorted((folder / "img").glob("*.jpg")):
+        with Image.open(path) as image:
+            ink, paper = ink_and_paper(image)
+            faint += NO_INK <= paper - ink < LOW_CONTRAST
+            tilts.append(abs(skew_angle(image)))
+    return {"pages": len(tilts), "faint": faint,
+            "tilted": sum(t >= MIN_SKEW for t in tilts),
+            "tilted_2deg": sum(t >= 2 for t in tilts)}
 
 
 def run_set(folder: Path, variants: list[str], cache_dir: Path, workers: int,
@@ -158,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--cache-dir", type=Path, required=True)
-    parser.add_argument("--sets", nargs="+", default=["sroie"])
+    parser.add_argument("--sets", nargs="*", default=["sroie"])
     parser.add_argument("--variants", nargs="+", default=list(DEFAULT_VARIANTS))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--speed-pages", type=int, default=0)
@@ -169,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(width=160)
     variants = list(dict.fromkeys(["baseline", *args.variants]))
     report: dict[str, Any] = {"binding": options_for("baseline").binding, "sets": {}}
+    report["pages_changed"] = {name: pages_changed(args.data / name) for name in args.sets}
+    console.print(report["pages_changed"])
     for name in args.sets:
         report["sets"][name] = run_set(args.data / name, variants, args.cache_dir,
                                        args.workers, console)

@@ -86,7 +86,9 @@ def skew_angle(image: Image.Image) -> float:
                                      expand=True), dtype=np.float32).sum(axis=1)
         return float(np.square(np.diff(rows)).sum())
 
-    coarse = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=sharpness)
+    coarse = float(max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=sharpness))
+    if abs(coarse) >= MAX_SKEW or sharpness(coarse) <= sharpness(0.0):
+        return 0.0  # no ink, or no angle better than none inside the search: no tilt found
     fine = max(np.arange(coarse - 0.4, coarse + 0.41, 0.1), key=sharpness)
     return round(float(fine), 1)
 

@@ -88,9 +88,11 @@ def test_deskew_turns_a_tilted_page_straight(settings: Settings, tilt: float) ->
     assert reads_known(read(settings, as_file(tilted), "tilted.jpg", deskew=True))
 
 
-def test_deskew_leaves_a_straight_page_as_it_is() -> None:
+def test_deskew_leaves_straight_and_inkless_pages_as_they_are() -> None:
     straight = receipt()
     assert deskew(straight).size == straight.size
+    for blank in (Image.new("L", (754, 1000), 255), Image.new("L", (754, 1000), 40)):
+        assert skew_angle(blank) == 0.0  # no angle beats none: not the edge of the search
 
 
 def test_binarize_keeps_text_under_a_shadow(settings: Settings) -> None:
