@@ -35,7 +35,8 @@ class OcrOptions(BaseSettings):
         2.0, ge=1.0, le=4.0, description="How much a low-resolution image page is enlarged "
         "(Lanczos), capped by the pixel limit."
     )
-    # Image preparation (agent/ocr/prepare.py), measured on receipts in docs/benchmarks.md.
+    # Image preparation (agent/ocr/prepare.py): off, as none measurably helped the receipts'
+    # fields (docs/benchmarks.md, "Image preparation and the in-process binding").
     grayscale: bool = Field(
         False, description="Convert colour page images to grey before OCR.")
     contrast_stretch: bool = Field(
