@@ -35,6 +35,19 @@ class OcrOptions(BaseSettings):
         2.0, ge=1.0, le=4.0, description="How much a low-resolution image page is enlarged "
         "(Lanczos), capped by the pixel limit."
     )
+    # Image preparation (agent/ocr/prepare.py): off, as none measurably helped the receipts'
+    # fields (docs/benchmarks.md, "Image preparation and the in-process binding").
+    grayscale: bool = Field(
+        False, description="Convert colour page images to grey before OCR.")
+    contrast_stretch: bool = Field(
+        False, description="Stretch faint pages (ink, the darkest 0.5 % of pixels, less than "
+        "200 grey levels below the paper: faded thermal print, grey paper) to black on white "
+        "before OCR.")
+    deskew: bool = Field(
+        False, description="Rotate pages tilted by 0.5-10 degrees straight before OCR.")
+    binarize: bool = Field(
+        False, description="Threshold pages to black and white (Sauvola, local) before OCR, "
+        "after any enlargement.")
 
 
 class TesseractOptions(OcrOptions):

@@ -1,7 +1,8 @@
 """Split a validated document into pages: text we already have, or an image file to OCR.
 
 Image documents (PNG, JPEG, TIFF frames) of low resolution are enlarged before OCR: Tesseract
-is trained on text of ~20-40 px cap height and loses characters on 100-dpi office scans.
+is trained on text of ~20-40 px cap height and loses characters on 100-dpi office scans. Every
+page image then gets the preparation steps its options turn on (`agent.ocr.prepare`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from PIL import Image
 from agent.filetypes import DocType
 from agent.ocr.models import Method
 from agent.ocr.options import OcrOptions
+from agent.ocr.prepare import after_scaling, any_step, before_scaling
 from agent.pdfium_lock import PDFIUM_LOCK
 
 _WORD_CHAR = re.compile(r"[^\W_]", re.UNICODE)
@@ -57,21 +59,20 @@ def split_pages(
         return [KnownText(1, data.decode("utf-8").lstrip("\ufeff"), "plain_text", 0.0)]
     if doc_type is DocType.PDF:
         with PDFIUM_LOCK:
-            return _pdf_pages(data, workdir, options.dpi, options.text_layer_min_chars,
-                              max_pixels)
+            return _pdf_pages(data, workdir, options, max_pixels)
     if doc_type is DocType.TIFF:
         return _tiff_pages(data, workdir, options, max_pixels)
     started = time.perf_counter()
     with Image.open(io.BytesIO(data)) as image:  # reads the header only, unless enlarged
         original = image.size
         scale = upscale_for(original, options, max_pixels)
-        if scale == 1.0:  # Tesseract reads PNG and JPEG as they are: no re-encoding
+        if scale == 1.0 and not any_step(options):  # read as they are: no re-encoding
             path = workdir / f"page-0001{'.png' if doc_type is DocType.PNG else '.jpg'}"
             path.write_bytes(data)
             width, height = original
         else:
             path = workdir / "page-0001.png"
-            width, height = _save_scaled(image, path, scale)
+            width, height = _save_prepared(image, path, scale, options, max_pixels)
     return [PageImage(1, path, time.perf_counter() - started, width, height,
                       estimate_dpi(*original), scale)]
 
@@ -102,13 +103,20 @@ def upscale_for(size: tuple[int, int], options: OcrOptions, max_pixels: int) -> 
     return scale if scale > 1.01 else 1.0
 
 
-def _save_scaled(image: Image.Image, path: Path, scale: float) -> tuple[int, int]:
-    """Enlarge with Lanczos (grey or RGB: it does not work on 1-bit or palette images)."""
+def _save_prepared(image: Image.Image, path: Path, scale: float, options: OcrOptions,
+                   max_pixels: int) -> tuple[int, int]:
+    """Prepare, enlarge with Lanczos (grey or RGB: it does not work on 1-bit or palette
+    images), finish preparing and save; the size of the image saved."""
     if image.mode not in ("L", "RGB"):
         image = image.convert("L" if image.mode in ("1", "LA", "I", "I;16", "F") else "RGB")
-    size = (round(image.width * scale), round(image.height * scale))
-    image.resize(size, Image.Resampling.LANCZOS).save(path, compress_level=1)
-    return size
+    image = before_scaling(image, options)
+    scale = min(scale, math.sqrt(max_pixels / (image.width * image.height)))  # deskew grows it
+    if scale > 1.0:
+        size = (round(image.width * scale), round(image.height * scale))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    image = after_scaling(image, options)
+    image.save(path, compress_level=1)
+    return image.size
 
 
 def has_real_text(text: str, min_chars: int) -> bool:
@@ -117,7 +125,7 @@ def has_real_text(text: str, min_chars: int) -> bool:
 
 
 def _pdf_pages(
-    data: bytes, workdir: Path, dpi: int, min_chars: int, max_pixels: int
+    data: bytes, workdir: Path, options: OcrOptions, max_pixels: int
 ) -> list[PageSource]:
     pages: list[PageSource] = []
     pdf = pdfium.PdfDocument(data)
@@ -129,15 +137,15 @@ def _pdf_pages(
                 textpage = page.get_textpage()
                 text = textpage.get_text_bounded()
                 textpage.close()
-                if has_real_text(text, min_chars):
+                if has_real_text(text, options.text_layer_min_chars):
                     pages.append(KnownText(index + 1, _tidy(text), "text_layer",
                                            time.perf_counter() - started))
                     continue
                 width, height = page.get_size()
-                bitmap = page.render(scale=_render_scale(width, height, dpi, max_pixels),
-                                     grayscale=True)
+                bitmap = page.render(
+                    scale=_render_scale(width, height, options.dpi, max_pixels), grayscale=True)
                 path = workdir / f"page-{index + 1:04d}.png"
-                rendered = bitmap.to_pil()
+                rendered = after_scaling(before_scaling(bitmap.to_pil(), options), options)
                 rendered.save(path, compress_level=1)
                 bitmap.close()
             finally:
@@ -167,12 +175,12 @@ def _tiff_pages(data: bytes, workdir: Path, options: OcrOptions,
             image.seek(index)
             path = workdir / f"page-{index + 1:04d}.png"
             scale = upscale_for(image.size, options, max_pixels)
-            if scale == 1.0:
+            if scale == 1.0 and not any_step(options):
                 frame = image.convert("L") if image.mode not in ("1", "L", "RGB") else image
                 frame.save(path, compress_level=1)
                 width, height = image.size
             else:
-                width, height = _save_scaled(image, path, scale)
+                width, height = _save_prepared(image, path, scale, options, max_pixels)
             pages.append(PageImage(index + 1, path, time.perf_counter() - started, width, height,
                                    estimate_dpi(*image.size), scale))
     return pages

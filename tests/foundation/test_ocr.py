@@ -117,7 +117,8 @@ def test_engine_version_and_settings_are_recorded(settings: Settings) -> None:
     assert engine.name == "tesseract" and re.match(r"\d+\.\d+", engine.version)
     assert engine.options == {"lang": "eng", "psm": 3, "oem": 1, "dpi": 300,
                               "text_layer_min_chars": 20, "upscale_below_dpi": 150,
-                              "upscale_factor": 2.0, "binding": "api"}
+                              "upscale_factor": 2.0, "binding": "api", "grayscale": False,
+                              "contrast_stretch": False, "deskew": False, "binarize": False}
     assert "tesserocr" in engine.version  # the binding that read it
 
 

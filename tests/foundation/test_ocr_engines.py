@@ -22,8 +22,10 @@ from evals import fixtures
 from papertrail.errors import ConfigurationError
 
 LEGACY_TESSERACT = {"lang": "eng", "psm": 3, "oem": 1, "dpi": 300, "text_layer_min_chars": 20}
+PREPARATION_OFF = {"grayscale": False, "contrast_stretch": False, "deskew": False,
+                   "binarize": False}
 DEFAULT_TESSERACT = LEGACY_TESSERACT | {"upscale_below_dpi": 150, "upscale_factor": 2.0,
-                                        "binding": "api"}
+                                        "binding": "api"} | PREPARATION_OFF
 
 
 class FakeOptions(OcrOptions):
@@ -63,7 +65,7 @@ def test_the_service_reads_pages_with_whatever_engine_the_registry_gives(
     assert result.pages[0].words == 3 and result.pages[0].method == "ocr"
     assert result.engine == OcrEngineInfo(name="fake", version="0.1", options={
         "dpi": 200, "text_layer_min_chars": 20, "upscale_below_dpi": 150,
-        "upscale_factor": 2.0, "shout": True})
+        "upscale_factor": 2.0, "shout": True} | PREPARATION_OFF)
     quiet = settings.model_copy(update={"ocr": FakeOptions(dpi=200, shout=False)})
     again = OcrService(quiet).ocr_bytes(fixtures.png_bytes(), "scan.png")
     assert again.text == "read .png page" and not again.cached  # options are in the cache key
