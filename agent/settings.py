@@ -173,7 +173,7 @@ class SlackSettings(BaseSettings):
 
 def default_concurrency(data: dict[str, Any]) -> int:
     """2 × cores available with threads; the cores with prefork or solo"""
-    return available_cpus() * (2 if data["pool"] == "threads" else 1)
+    return available_cpus() * (2 if data.get("pool") == "threads" else 1)
 
 
 class WorkerSettings(BaseSettings):
