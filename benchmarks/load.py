@@ -33,11 +33,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import itertools
 import json
 import os
-import random
 import shutil
 import signal
 import statistics
@@ -59,12 +57,12 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from api.auth import hash_key, new_key  # noqa: E402
+from benchmarks.load_documents import document  # noqa: E402
 from benchmarks.load_timing import (  # noqa: E402
     RssSampler,
     bare_ocr_pages_per_min,
     node_breakdown,
 )
-from evals import fixtures  # noqa: E402
 from papertrail.cpus import available_cpus  # noqa: E402
 
 FINISHED = {"approved", "rejected", "needs_review"}
@@ -74,34 +72,6 @@ WARMUP_SECONDS = 3.0  # uploads before the first ramp step, not measured
 KNEE_FACTOR = 2.0  # p95 more than doubling from one step to the next marks the knee
 STARTUP_SECONDS = 600  # serve trains the demo bundle first in a fresh data folder
 console = Console()
-
-
-RVLCDIP = ROOT.parent / "shared" / "data" / "rvlcdip"  # real scans, read by path, never copied
-
-
-@functools.cache
-def rvlcdip_pages() -> list[Path]:
-    """The shared RVL-CDIP scans (JPEG, ~100 dpi, 16 classes) in a fixed shuffled order."""
-    pages = sorted(RVLCDIP.rglob("*.jpg"))
-    if not pages:
-        raise SystemExit(f"--kind rvlcdip needs the shared scans in {RVLCDIP}")
-    random.Random(7).shuffle(pages)
-    return pages
-
-
-def document(n: int, kind: str) -> tuple[str, bytes, str]:
-    """A unique invoice; every 4th is dated in the future, so a rule sends it to review.
-    `rvlcdip`: the n-th real scan instead (unique while n < 1,120)."""
-    if kind == "rvlcdip":
-        page = rvlcdip_pages()[n % len(rvlcdip_pages())]
-        return page.name, page.read_bytes(), "image/jpeg"
-    lines = [*fixtures.INVOICE_LINES[:4], f"Invoice number: LOAD-{os.getpid()}-{n}",
-             *fixtures.INVOICE_LINES[5:]]
-    if n % 4 == 3:
-        lines = [line.replace("2026-03-14", "2099-01-01") for line in lines]
-    if kind == "txt":
-        return f"load-{n}.txt", "\n".join(lines).encode(), "text/plain"
-    return f"load-{n}.png", fixtures.png_bytes(lines), "image/png"
 
 
 def upload_for(url: str, key: str, concurrency: int, duration: float,

@@ -48,7 +48,8 @@ from agent.store import Store  # noqa: E402
 from agent.store.models import Document, Review  # noqa: E402
 from api.auth import Role, hash_key, new_key  # noqa: E402
 from api.users import UserRepository  # noqa: E402
-from benchmarks.load import document, percentile  # noqa: E402
+from benchmarks.load import percentile  # noqa: E402
+from benchmarks.load_documents import document  # noqa: E402
 
 console = Console()
 STARTUP_SECONDS = 900
