@@ -17,14 +17,15 @@ from agent.extraction.layout import Line
 from agent.extraction.models import ExtractedFields
 from agent.extraction.normalize import find_amounts, find_currencies
 
-TOLERANCE = Decimal("0.02")
+TOLERANCE = Decimal("0.02")  # printed parts may leave out a rounding of up to 2 cents
+PAID_TOLERANCE = Decimal("0.005")  # the amount paid is the total itself, rounding included
 
 _SUBTOTAL = re.compile(r"sub[\s-]?total|total\s*(?:excl|before|w/o|net\b)|amount\s*excl|"
                        r"total\s*(?:sales\s*)?\(?excl", re.IGNORECASE)
 _TAX = re.compile(r"\b(?:gst|vat|sst|tax|tva|mwst|btw|ust)\b(?!\s*(?:no|reg|id|invoice|summary))",
                   re.IGNORECASE)
 _ROUNDING = re.compile(r"round(?:ing)?\s*(?:adj|adjustment)?|pembundaran", re.IGNORECASE)
-_TENDERED = re.compile(r"\b(?:cash|tender(?:ed)?|paid|payment|tunai|visa|master|card)\b",
+_TENDERED = re.compile(r"\b(?:cash|tender(?:ed)?|paid|payment|tunai|visa|master|card|credit)\b",
                        re.IGNORECASE)
 _CHANGE = re.compile(r"\b(?:change|baki|kembali)\b", re.IGNORECASE)
 
@@ -36,9 +37,14 @@ class CheckResult(BaseModel):
     message: str
 
 
+_CENTS_ONLY = re.compile(r"(?<![\d.,])[.,](\d{2})\b")  # 'CHANGE RM .00', OCR's ',00'
+
+
 def _last_amount(line: Line) -> Decimal | None:
     values = [f.value for f in find_amounts(line.text) if isinstance(f.value, Decimal)]
     with_cents = [v for v in values if "." in str(v)]
+    if not with_cents and (cents := _CENTS_ONLY.findall(line.text)):
+        return Decimal(f"0.{cents[-1]}")
     return with_cents[-1] if with_cents else None
 
 
@@ -52,7 +58,9 @@ def _first(lines: list[Line], pattern: re.Pattern[str],
 
 
 def total_arithmetic(fields: ExtractedFields, lines: list[Line]) -> CheckResult:
-    """The total equals subtotal + tax (+ rounding), or cash tendered - change."""
+    """The total equals subtotal + tax (+ rounding), or cash tendered - change. Printed parts
+    may leave a rounding of a few cents unprinted; the amount paid (tendered - change) may not:
+    a total that differs from it is the amount before rounding, not the amount payable."""
     total = fields.total
     if total is None:
         return CheckResult(name="total_arithmetic", passed=None, fields=["total"],
@@ -77,7 +85,7 @@ def total_arithmetic(fields: ExtractedFields, lines: list[Line]) -> CheckResult:
         return CheckResult(name="total_arithmetic", passed=None, fields=["total"],
                            message="no subtotal, tax or tendered/change amounts printed")
     for how, value in sums.items():
-        if abs(value - total) <= TOLERANCE:
+        if abs(value - total) <= (PAID_TOLERANCE if how == "tendered - change" else TOLERANCE):
             return CheckResult(name="total_arithmetic", passed=True, fields=["total"],
                                message=f"total {total} = {how} ({value})")
     shown = ", ".join(f"{how} = {value}" for how, value in sums.items())

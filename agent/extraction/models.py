@@ -13,7 +13,7 @@ FIELD_NAMES: tuple[FieldName, ...] = (
     "vendor", "date", "total", "currency", "invoice_number", "address",
 )
 
-EXTRACTOR_VERSION = "extract-2026.11.4"
+EXTRACTOR_VERSION = "extract-2026.11.5"
 """Bump when a rule changes the output for the same text; lineage records it."""
 
 

@@ -14,6 +14,7 @@ from difflib import SequenceMatcher
 from agent.ocr.models import Box, OcrResult, PageText
 
 MIN_TOKEN = 4  # shorter tokens are rarely two words
+MIN_MATCHED = 0.8  # share of a token's characters the reference must read the same
 _NUMERIC = set("0123456789.,/-:")
 
 
@@ -42,6 +43,8 @@ class _Reference:
         window = self.text[start:anchor.b - anchor.a + len(token) + slack]
         cuts: set[int] = set()
         matcher = SequenceMatcher(None, upper, window, autojunk=False)
+        if sum(b.size for b in matcher.get_matching_blocks()) < MIN_MATCHED * len(token):
+            return token  # the reference did not read this token (a garbled page): no spaces
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag not in ("equal", "replace") or i2 - i1 != j2 - j1:
                 continue  # equal runs, and one-for-one misreads ('SANYU' for 'SANYO')

@@ -39,6 +39,18 @@ def test_total_arithmetic_passes_contradicts_or_says_it_cannot_tell() -> None:
                             ).passed is None
 
 
+def test_the_amount_paid_must_be_the_total_to_the_cent() -> None:
+    """Printed parts may leave out a rounding; what was paid may not: a total 2 cents off the
+    amount paid is the amount before rounding."""
+    paid = split_lines("TOTAL 177.22\nCREDIT RM 177.20\nCHANGE RM .00")
+    before_rounding = total_arithmetic(_fields(total=Decimal("177.22")), paid)
+    assert before_rounding.passed is False and "tendered - change = 177.20" in \
+        before_rounding.message
+    assert total_arithmetic(_fields(total=Decimal("177.20")), paid).passed is True
+    parts = split_lines("SUB TOTAL 10.00\nGST 0.63\nTOTAL 10.65")
+    assert total_arithmetic(_fields(total=Decimal("10.65")), parts).passed is True
+
+
 def test_date_and_currency_checks() -> None:
     today = dt.date(2026, 11, 30)
     assert date_plausible(_fields(date=dt.date(2018, 12, 25)), today).passed is True

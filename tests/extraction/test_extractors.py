@@ -91,6 +91,17 @@ def test_receipt_column_layout_and_two_digit_year() -> None:
     assert fields.provenance["total"].rule.startswith("total.column_block")
 
 
+def test_a_line_named_rounding_under_a_rounding_adjustment_is_the_amount_payable() -> None:
+    text = ("MINI MART HARMONI S/B\n25-12-18\nTotal Sales (Inclusive GST) RM 177.22\n"
+            "Rounding Adjustment RM -.02\nRounding RM 177, 20\nCASH RM 200.00\n")
+    fields = extract_fields("receipt", text)
+    assert fields.total == Decimal("177.20")
+    assert fields.provenance["total"].snippet.startswith("Rounding RM")
+    # a bare rounding line with no adjustment above it is the adjustment itself
+    plain = extract_fields("receipt", "SHOP\nTOTAL 10.03\nROUNDING 0.02\nCASH 20.00\n")
+    assert plain.total == Decimal("10.03")
+
+
 def test_invoice_german_labels_and_european_amounts() -> None:
     fields = extract_fields("invoice", INVOICE)
     assert fields.vendor == "Globex Trading GmbH"

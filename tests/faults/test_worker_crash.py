@@ -3,8 +3,6 @@ finishes everything, nothing is lost or processed twice."""
 
 from __future__ import annotations
 
-import time
-
 from tests.faults.conftest import wait_for
 
 
@@ -20,9 +18,9 @@ def test_sigkill_mid_document_and_quick_restart(processes, ledger_for) -> None:
     first.kill()
     cut_short = [d for d, v in ledger.views().items() if v["status"] == "processing"]
     assert cut_short
-    killed_at = time.monotonic()
+    # started at once; how long it takes to be ready depends on the machine's load, so the
+    # start-time pass is checked by what it logs ("re-queued"), not by a clock
     second = processes.worker("restarted")
-    assert time.monotonic() - killed_at < 6, "not a quick restart: the start-time pass sees it"
 
     views = ledger.check()
     assert [v["status"] for v in views.values()].count("needs_review") == 1

@@ -122,3 +122,7 @@ def test_spaces_run_together_come_back_from_the_other_reading_numbers_stay_whole
     assert spaced.text == "YONG FATT ENTERPRISE\nTotal due: EUR 1165.50"
     assert [b[0] for b in spaced.boxes] == spaced.text.split() and spaced.words == 7
     assert spaced.boxes[1][2] == 10 + 5 * 10 and spaced.boxes[1][1] == 97.0
+    # a garbled reference (Tesseract lost the page) puts no spaces inside words
+    net = result("NETTOTAL:45.00", [("NETTOTAL:45.00", 99.0, 10, 5, 140, 20)])
+    garbled = result("Lo vo TOT a L cee NET me ae 45 rn &", [])
+    assert respace(net, garbled).pages[0].text == "NETTOTAL:45.00"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from difflib import SequenceMatcher
 
 from agent.extraction.finders.base import Hit
 from agent.extraction.layout import Line
@@ -118,14 +119,36 @@ def _is_label(line: Line) -> bool:
     return line.letters >= 3 and not find_amounts(_CURRENCY_ONLY.sub(" ", line.text))
 
 
+def _like(word: str, target: str) -> bool:
+    """`word` is `target` but for an OCR slip or two ('Rourding', 'Adjusthent')."""
+    return SequenceMatcher(None, word.lower(), target).ratio() >= 0.8
+
+
+def _rounded_after_adjustment(lines: list[Line], i: int) -> bool:
+    """Line `i` is named just 'Rounding' (and a currency, maybe misread: 'RN', 'RH') and the
+    line above it is a rounding adjustment: then it carries the rounded amount payable
+    ('Rounding Adjustment RM -.02' then 'Rounding RM 177.20')."""
+    if i == 0:
+        return False
+    words = re.findall(r"[A-Za-z]+", lines[i].text)
+    above = re.findall(r"[A-Za-z]+", lines[i - 1].text)
+    named = bool(words) and _like(words[0], "rounding") and all(
+        len(w) <= 3 for w in words[1:])  # 'RM', or its misreading
+    return named and any(_like(w, "rounding") for w in above) and any(
+        _like(w, "adjustment") or w.lower() in ("adj", "adjust") for w in above)
+
+
 def find_total(lines: list[Line]) -> Hit | None:
     """The amount on the strongest TOTAL-like line (or under it, for column layouts).
 
-    Strength: a total just after a rounding adjustment > grand/rounded/payable/incl.-tax
-    totals > 'total sales/amount' > a bare 'total'. Ties go to the last such line."""
+    Strength: a total just after a rounding adjustment (or a line named just 'Rounding' right
+    under one) > grand/rounded/payable/incl.-tax totals > 'total sales/amount' > a bare
+    'total'. Ties go to the last such line."""
     candidates: list[tuple[int, Decimal, int, Line, str]] = []
     for i, line in enumerate(lines):
         strength = _keyword_strength(line.text)
+        if strength == 0 and _rounded_after_adjustment(lines, i):
+            strength = 4
         if strength == 0:
             continue
         if any(_ROUNDING.search(x.text) for x in lines[max(0, i - 3):i]):
