@@ -57,6 +57,23 @@ def _first(lines: list[Line], pattern: re.Pattern[str],
     return None
 
 
+def amount_paid(lines: list[Line]) -> Decimal | None:
+    """Tendered - change, when both are printed."""
+    tendered = _first(lines, _TENDERED, exclude=_CHANGE)
+    change = _first(lines, _CHANGE)
+    return None if tendered is None or change is None else tendered - change
+
+
+def paid_subtotal(lines: list[Line]) -> tuple[Decimal, Line] | None:
+    """For receipts that print no total line: a subtotal equal, to the cent, to the amount paid
+    (the subtotal is then the total: nothing was added after it)."""
+    paid = amount_paid(lines)
+    for line in lines if paid is not None else []:
+        if _SUBTOTAL.search(line.text) and (value := _last_amount(line)) is not None:
+            return (value, line) if abs(value - paid) <= PAID_TOLERANCE and value > 0 else None
+    return None
+
+
 def total_arithmetic(fields: ExtractedFields, lines: list[Line]) -> CheckResult:
     """The total equals subtotal + tax (+ rounding), or cash tendered - change. Printed parts
     may leave a rounding of a few cents unprinted; the amount paid (tendered - change) may not:

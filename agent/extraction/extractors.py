@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
+from agent.extraction.checks import paid_subtotal
 from agent.extraction.finders import (
     Hit,
     find_address,
@@ -74,6 +75,8 @@ def _key_fields(name: str, text: str, options: ExtractionOptions,
     if issuer_by_domain and (vendor is None or vendor.rule != "vendor.labelled"):
         vendor = find_issuer_by_domain(lines) or vendor
     total = find_total(lines)
+    if total is None and (paid := paid_subtotal(lines)):
+        total = Hit(paid[0], "total.subtotal_paid", paid[1])
     hits: dict[str, Hit | None] = {
         "vendor": vendor,
         "date": find_date(lines, options.day_first),

@@ -39,6 +39,17 @@ def test_total_arithmetic_passes_contradicts_or_says_it_cannot_tell() -> None:
                             ).passed is None
 
 
+def test_a_subtotal_equal_to_the_amount_paid_is_the_total_when_no_total_is_printed() -> None:
+    from agent.extraction import extract_fields
+
+    text = "LITTLE SHOP SDN BHD\n18-03-2018\nSUBTOTAL RM53.60\nCASH RM100.00\nCHANGE RM46.40\n"
+    fields = extract_fields("receipt", text)
+    assert fields.total == Decimal("53.60")
+    assert fields.provenance["total"].rule == "total.subtotal_paid"
+    unpaid = extract_fields("receipt", text.replace("46.40", "40.00"))
+    assert unpaid.total is None  # the subtotal alone says nothing of what was payable
+
+
 def test_the_amount_paid_must_be_the_total_to_the_cent() -> None:
     """Printed parts may leave out a rounding; what was paid may not: a total 2 cents off the
     amount paid is the amount before rounding."""
