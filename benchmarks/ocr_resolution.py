@@ -91,14 +91,24 @@ def cv_accuracy(texts: Sequence[str], labels: Sequence[str], folds: int, seed: i
     return [round(float(s), 4) for s in scores]
 
 
-def paired_timing(paths: Sequence[Path], args: argparse.Namespace,
-                  data_dir: Path) -> dict[str, float]:
-    """Wall seconds per page of both settings on the same pages, cache off, alternating rounds
-    (best of each), so a busy spell on the shared machine hits both: the fair time ratio."""
+def first_per_class(pairs: list[tuple[Path, str]], n: int) -> list[tuple[Path, str]]:
+    kept: list[tuple[Path, str]] = []
+    counts: dict[str, int] = {}
+    for path, label in pairs:
+        counts[label] = counts.get(label, 0) + 1
+        if counts[label] <= n:
+            kept.append((path, label))
+    return kept
+
+
+def paired_timing(paths: Sequence[Path], args: argparse.Namespace, data_dir: Path,
+                  settings: dict[str, tuple[int, float]]) -> dict[str, float]:
+    """Wall seconds per page of every setting on the same pages, cache off, alternating rounds
+    (best of each), so a busy spell on the shared machine hits them all: the fair time ratio."""
     best: dict[str, float] = {}
     for _ in range(args.timing_rounds):
-        for name, below in (("upscaled", args.upscale_below), ("native", 0)):
-            service = OcrService(settings_for(args, below, data_dir), use_cache=False)
+        for name, (below, factor) in settings.items():
+            service = OcrService(settings_for(args, below, data_dir, factor), use_cache=False)
             started = time.perf_counter()
             for _result in service.ocr_paths(paths):
                 pass
@@ -106,7 +116,9 @@ def paired_timing(paths: Sequence[Path], args: argparse.Namespace,
             best[name] = min(best.get(name, per_page), per_page)
     return {"pages": len(paths), "rounds": args.timing_rounds,
             **{f"{k}_seconds_per_page": round(v, 3) for k, v in best.items()},
-            "ratio_upscaled_over_native": round(best["upscaled"] / best["native"], 2)}
+            "ratio_upscaled_over_native": round(best["upscaled"] / best["native"], 2),
+            **{f"ratio_{k}_over_native": round(v / best["native"], 2) for k, v in best.items()
+               if k not in ("upscaled", "native")}}
 
 
 def _squash(text: str) -> str:
@@ -124,9 +136,11 @@ def receipt_hits(results: Sequence[OcrResult | None],
     return out
 
 
-def settings_for(args: argparse.Namespace, below: int, data_dir: Path) -> Settings:
+def settings_for(args: argparse.Namespace, below: int, data_dir: Path,
+                 factor: float | None = None) -> Settings:
     return Settings(data_dir=data_dir, shared_cache_dir=args.cache_dir, ocr_workers=args.workers,
-                    ocr=TesseractOptions(upscale_below_dpi=below))
+                    ocr=TesseractOptions(upscale_below_dpi=below,
+                                         upscale_factor=factor or args.factor))
 
 
 def main() -> None:
@@ -139,6 +153,12 @@ def main() -> None:
                         help="OCR cache root (the product's PAPERTRAIL_SHARED_CACHE_DIR)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--upscale-below", type=int, default=150)
+    parser.add_argument("--factor", type=float, default=2.0,
+                        help="Enlargement of the `upscaled` setting (the product's default: 2).")
+    parser.add_argument("--also-factors", type=float, nargs="*", default=[],
+                        help="More enlargements to compare, e.g. 1.5 (settings `x1.5`, ...).")
+    parser.add_argument("--per-class", type=int, default=0,
+                        help="Only the first N pages of each class (0: every page).")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--timing-pages", type=int, default=40,
@@ -150,6 +170,8 @@ def main() -> None:
     console = Console(stderr=True)
 
     pairs = [pair for source in args.data for pair in list_labelled_files(source)]
+    if args.per_class:
+        pairs = first_per_class(pairs, args.per_class)
     paths, labels = [p for p, _ in pairs], [label for _, label in pairs]
     receipt_paths = sorted((args.sroie / "img").glob("*.jpg"))[:args.receipts]
     receipt_keys = [json.loads((args.sroie / "key" / f"{p.stem}.json").read_text())
@@ -157,17 +179,20 @@ def main() -> None:
     console.print(f"{len(paths)} RVL-CDIP pages, {len(set(labels))} classes; "
                   f"{len(receipt_paths)} receipts; cache {args.cache_dir}")
 
-    settings = {"upscaled": args.upscale_below, "native": 0}  # upscaled first: it is trained on
+    # upscaled first: it is trained on
+    settings = {"upscaled": (args.upscale_below, args.factor),
+                **{f"x{f:g}": (args.upscale_below, f) for f in args.also_factors},
+                "native": (0, args.factor)}
     rows: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="ocr-resolution-") as tmp:
-        for name, below in settings.items():
-            config = settings_for(args, below, Path(tmp) / name)
+        for name, (below, factor) in settings.items():
+            config = settings_for(args, below, Path(tmp) / name, factor)
             results = ocr_all(paths, config, f"rvlcdip {name}")
             receipts = ocr_all(receipt_paths, config, f"sroie {name}")
             texts = [r.text if r is not None else "" for r in results]
             folds = cv_accuracy(texts, labels, args.folds, args.seed)
             rows[name] = {
-                "upscale_below_dpi": below,
+                "upscale_below_dpi": below, "upscale_factor": factor if below else None,
                 "options": config.ocr.model_dump(),
                 "rvlcdip": ocr_stats(results) | {
                     "cv_accuracy": round(statistics.fmean(folds), 4),
@@ -178,7 +203,8 @@ def main() -> None:
         timing = None
         if args.timing_pages > 0:  # a spread over the classes: the list is sorted by class
             step = max(len(paths) // args.timing_pages, 1)
-            timing = paired_timing(paths[::step][:args.timing_pages], args, Path(tmp) / "timing")
+            timing = paired_timing(paths[::step][:args.timing_pages], args, Path(tmp) / "timing",
+                                   settings)
 
     up, native = rows["upscaled"], rows["native"]
     time_ratio = {part: round(up[part]["ocr_seconds_per_page"]
@@ -186,10 +212,14 @@ def main() -> None:
                   for part in ("rvlcdip", "sroie")}
     fold_deltas = [round(a - b, 4) for a, b in zip(up["rvlcdip"]["folds"],
                                                    native["rvlcdip"]["folds"], strict=True)]
+    other_deltas = {name: [round(a - b, 4) for a, b in zip(
+        row["rvlcdip"]["folds"], native["rvlcdip"]["folds"], strict=True)]
+        for name, row in rows.items() if name not in ("upscaled", "native")}
     report = {
         "date": dt.date.today().isoformat(), "tesseract": tesseract_version(),
         "workers": args.workers, "settings": rows, "time_ratio_upscaled_over_native": time_ratio,
-        "cv_fold_deltas_upscaled_minus_native": fold_deltas, "paired_timing": timing,
+        "cv_fold_deltas_upscaled_minus_native": fold_deltas,
+        "cv_fold_deltas_minus_native": other_deltas, "paired_timing": timing,
     }
     show(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -207,7 +237,9 @@ def show(report: dict) -> None:
         table.add_column(column)
     for name, row in rows.items():
         r = row["rvlcdip"]
-        table.add_row(f"{name} (below {row['upscale_below_dpi']} dpi)", str(r["upscaled_pages"]),
+        how = f"×{row['upscale_factor']:g} below {row['upscale_below_dpi']} dpi" \
+            if row["upscale_below_dpi"] else "native"
+        table.add_row(f"{name} ({how})", str(r["upscaled_pages"]),
                       f"{r['ocr_seconds_per_page']:.2f}", f"{r['mean_confidence']:.1f}",
                       f"{r['readable_share']:.1%}", f"{r['words_per_page']:.0f}",
                       f"{r['cv_accuracy']:.3f} ± {r['cv_accuracy_std']:.3f}")
@@ -226,7 +258,8 @@ def show(report: dict) -> None:
         console.print(f"paired timing, cache off: {report['paired_timing']}")
     console.print(f"OCR time upscaled/native: {report['time_ratio_upscaled_over_native']}; "
                   f"CV fold deltas (upscaled - native): "
-                  f"{report['cv_fold_deltas_upscaled_minus_native']}")
+                  f"{report['cv_fold_deltas_upscaled_minus_native']}; others: "
+                  f"{report['cv_fold_deltas_minus_native']}")
 
 
 if __name__ == "__main__":
