@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 import os
-import random
 from pathlib import Path
 
+from benchmarks.ocr import rvlcdip_pages as shuffled_pages
 from evals import fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,11 +15,10 @@ RVLCDIP = ROOT.parent / "shared" / "data" / "rvlcdip"  # real scans, read by pat
 
 @functools.cache
 def rvlcdip_pages() -> list[Path]:
-    """The shared RVL-CDIP scans (JPEG, ~100 dpi, 16 classes) in a fixed shuffled order."""
-    pages = sorted(RVLCDIP.rglob("*.jpg"))
+    """The shared RVL-CDIP scans (JPEG, ~100 dpi, 16 classes) in benchmarks/ocr.py's order."""
+    pages = shuffled_pages(RVLCDIP, 10**6)
     if not pages:
         raise SystemExit(f"--kind rvlcdip needs the shared scans in {RVLCDIP}")
-    random.Random(7).shuffle(pages)
     return pages
 
 

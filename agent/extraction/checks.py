@@ -68,9 +68,11 @@ def paid_subtotal(lines: list[Line]) -> tuple[Decimal, Line] | None:
     """For receipts that print no total line: a subtotal equal, to the cent, to the amount paid
     (the subtotal is then the total: nothing was added after it)."""
     paid = amount_paid(lines)
-    for line in lines if paid is not None else []:
+    if paid is None:
+        return None
+    for line in lines:
         if _SUBTOTAL.search(line.text) and (value := _last_amount(line)) is not None:
-            return (value, line) if abs(value - paid) <= PAID_TOLERANCE and value > 0 else None
+            return (value, line) if value > 0 and abs(value - paid) <= PAID_TOLERANCE else None
     return None
 
 
@@ -88,16 +90,15 @@ def total_arithmetic(fields: ExtractedFields, lines: list[Line]) -> CheckResult:
     rounding = _first(lines, _ROUNDING) or Decimal("0")
     if rounding and any(_ROUNDING.search(x.text) and "-" in x.text for x in lines):
         rounding = -abs(rounding)
-    tendered = _first(lines, _TENDERED, exclude=_CHANGE)
-    change = _first(lines, _CHANGE)
+    paid = amount_paid(lines)
     sums: dict[str, Decimal] = {}
     if subtotal is not None and tax is not None:
         sums["subtotal + tax"] = subtotal + tax
         sums["subtotal + tax + rounding"] = subtotal + tax + rounding
     if subtotal is not None:
         sums["subtotal + rounding"] = subtotal + rounding
-    if tendered is not None and change is not None:
-        sums["tendered - change"] = tendered - change
+    if paid is not None:
+        sums["tendered - change"] = paid
     if not sums:
         return CheckResult(name="total_arithmetic", passed=None, fields=["total"],
                            message="no subtotal, tax or tendered/change amounts printed")
