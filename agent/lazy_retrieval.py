@@ -69,6 +69,13 @@ class LazyRetriever:
             with self._turns:
                 inner.add_exemplar(doc_id, text, label, fields, reviewer)
 
+    def warm_up(self) -> None:
+        """Open the index and load its embedding model before the first document needs them."""
+        inner = self._open()
+        if inner:
+            with self._turns:
+                inner.warm_up()
+
     def lineage(self) -> dict[str, Any]:
         inner = self._open()
         return inner.lineage() if inner else {"backend": "unavailable", "error": self._error}

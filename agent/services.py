@@ -90,6 +90,18 @@ class Services:
         drift = DriftMonitor(parts["store"].db, settings.drift)
         return cls(settings=settings, lineage=lineage, drift=drift, **parts)
 
+    def warm_up(self) -> list[str]:
+        """Load now what the parts would load on their first document (the exemplar index and
+        its embedding model: ~10 s, during which every task in flight waits). The names of the
+        parts warmed."""
+        warmed = []
+        for name in ("ocr", "classifier", "retriever", "second_reader"):
+            warm = getattr(getattr(self, name), "warm_up", None)
+            if callable(warm):
+                warm()
+                warmed.append(name)
+        return warmed
+
 
 def build_parts(settings: Settings, names: Iterable[str], **overrides: Any) -> dict[str, Any]:
     """The named parts, each the override given for it or built from settings (in the order

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
@@ -154,6 +155,23 @@ class WorkerRuntime:
                                  doc_id, exc)
             raise
 
+    def warm_up(self) -> None:
+        """Build the pipeline and load what its first document would (the bundle, the exemplar
+        index and its embedding model) before taking tasks: otherwise the first documents after
+        a start each wait ~10 s for it. A failure here is logged; the first task meets it again
+        and records it on its document."""
+        started = time.monotonic()
+        try:
+            warmed = self.pipeline.services.warm_up()
+        except PapertrailError as exc:  # e.g. no active bundle yet
+            log.warning("pipeline not warmed (%s); the first document will try again", exc)
+            return
+        except Exception:
+            log.exception("warming up the pipeline failed; the first document will try again")
+            return
+        log.info("pipeline warm in %.1f s (%s)", time.monotonic() - started,
+                 ", ".join(["bundle", *warmed]))
+
     def close(self) -> None:
         with self._lock:
             self._stack.close()
@@ -238,6 +256,10 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
     @signals.worker_shutdown.connect(weak=False)
     def _stop_recovery(sender: Any = None, **_: Any) -> None:
         timer.stop()
+
+    @signals.worker_process_init.connect(weak=False)
+    def _warm_child(**_: Any) -> None:  # prefork: each child its own pipeline, after the fork
+        runtime.warm_up()
 
     @signals.worker_process_shutdown.connect(weak=False)
     def _close(**_: Any) -> None:
@@ -371,4 +393,6 @@ def run_worker(settings: Settings, concurrency: int | None = None, pool: str | N
             "--without-mingle", "--without-heartbeat"]
     if hostname:
         argv.append(f"--hostname={hostname}")
+    if pool != "prefork":  # the tasks run in this process: warm it before they come
+        app.papertrail_runtime.warm_up()  # type: ignore[attr-defined]
     app.worker_main(argv)

@@ -54,6 +54,7 @@ class Variant:
     n_threads: int = 2
     n_batch: int = 512
     logits_all: bool = True  # llama-cpp-python's server default
+    flash_attn: bool = False
     limit: int = 0  # documents for this variant (0: --limit); answers are deterministic, so a
     # slow variant may time fewer documents when a faster one with the same prompt has them all
 
@@ -103,7 +104,8 @@ def run_variant(name: str, v: Variant, band: dict, bench: Settings, guidance, li
     log.unlink(missing_ok=True)
     load_before = os.getloadavg()[0]
     server = LocalLlmServer(packaged, gguf, n_ctx=2048, n_threads=v.n_threads, n_batch=v.n_batch,
-                            logits_all=v.logits_all, log_file=log)  # fmt: skip
+                            logits_all=v.logits_all, flash_attn=v.flash_attn,
+                            log_file=log)  # fmt: skip
     with server:
         cfg = bench.llm.model_copy(update={
             "base_url": server.base_url, "model": v.model, "mode": "completion", "policy": "llm",
@@ -134,6 +136,8 @@ def run_variant(name: str, v: Variant, band: dict, bench: Settings, guidance, li
         "prefix_hits": len(evaluated), "ungrounded": sum(r.status == "ungrounded" for r in results),
         "load_before": load_before, "load_after": os.getloadavg()[0], "variant": asdict(v),
         "answers": [r.answer.label if r.answer else None for r in results],
+        "per_document": [{"ms": r.record.latency_ms, "prompt_tokens": r.record.prompt_tokens}
+                         if r.record else None for r in results],
     })  # fmt: skip
     print(f"  -> {fmt_row(row)}")
     return row

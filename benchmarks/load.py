@@ -12,7 +12,9 @@ parts: the API, the queue, OCR, the classifier, retrieval and the graph.
 Reports accepted, throttled (429: the queue was full; the client waited its Retry-After),
 processed, failed, lost (accepted but not finished when the drain ends: must be 0;
 `drain_timed_out` says whether the drain ran out of time), p50/p95 upload latency, documents
-per minute (first upload to last finish) and, for png and rvlcdip, their ratio to bare Tesseract
+per minute (first measured upload to last finish: one document per client is uploaded and
+drained first, `--warmup`, so a freshly started worker's model loading is reported as
+`warmup_seconds`, not counted as throughput) and, for png and rvlcdip, their ratio to bare Tesseract
 on pages of the same kind (the CLI, one process per core, and its library in-process, one engine
 per core; measured first). It also reports where the
 time goes, per graph node, from the documents' lineage (benchmarks/load_timing.py), and the
@@ -274,6 +276,9 @@ def parse_args() -> argparse.Namespace:
                         help="With --start-serve: a data folder's bundles/ to copy in, so serve "
                         "does not train the demo bundle first.")
     parser.add_argument("--label", default="", help="Name of this run in the results.")
+    parser.add_argument("--warmup", type=int, default=None,
+                        help="Documents uploaded and drained before the measured phase, not "
+                        "counted (default: one per client; 0: measure from a cold start).")
     parser.add_argument("--bare-ocr-pages", type=int, default=40,
                         help="Pages of the same kind OCR'd by the bare tesseract CLI first, one "
                         "process per core: the yardstick (0: skip; png only).")
@@ -285,7 +290,10 @@ def parse_args() -> argparse.Namespace:
                         help="Seconds of uploading per ramp step.")
     parser.add_argument("--max-concurrency", type=int, default=64,
                         help="Highest ramp step if no knee comes first.")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.warmup is None:
+        args.warmup = args.concurrency
+    return args
 
 
 def bare_ocr(args: argparse.Namespace) -> dict | None:
@@ -352,14 +360,36 @@ def main() -> None:
         raise SystemExit(1)
 
 
+def warm_up(args: argparse.Namespace) -> dict:
+    """Before the clock: one document per client, drained. A freshly started worker loads its
+    models once (the bundle, the embedding model: seconds), which is start-up, not throughput;
+    the bare-OCR yardstick pays nothing like it. Reported as `warmup_seconds`."""
+    if not args.warmup:
+        return {"warmup_documents": 0, "warmup_seconds": None}
+    t0 = time.monotonic()
+    ids = []
+    with httpx.Client(base_url=args.url, timeout=60,
+                      headers={"Authorization": f"Bearer {args.key}"}) as client:
+        for _ in range(args.warmup):
+            name, data, ctype = document(next(DOCUMENT_NUMBERS), args.kind)
+            response = client.post("/documents", files={"file": (name, data, ctype)})
+            response.raise_for_status()
+            ids.append(response.json()["id"])
+    status, _ = drain(args.url, args.key, ids, args.drain)
+    seconds = round(time.monotonic() - t0, 1)
+    console.print(f"warm-up: {len(ids)} documents in {seconds} s ({sorted(status.values())})")
+    return {"warmup_documents": len(ids), "warmup_seconds": seconds}
+
+
 def run_steady(args: argparse.Namespace) -> dict:
+    warm = warm_up(args)
     ids, latencies, errors, t0, t_uploaded = upload_for(
         args.url, args.key, args.concurrency, args.duration, args.kind)
     status, t_end = drain(args.url, args.key, ids, args.drain)
     processed = sum(s in FINISHED for s in status.values())
     failed = sum(s == "failed" for s in status.values())
     result = {
-        "url": args.url, "kind": args.kind, "concurrency": args.concurrency,
+        "url": args.url, "kind": args.kind, "concurrency": args.concurrency, **warm,
         "upload_seconds": round(t_uploaded - t0, 1), "total_seconds": round(t_end - t0, 1),
         "accepted": len(ids), "throttled_429": len(THROTTLED), "upload_errors": errors,
         "processed": processed, "failed": failed, "lost": len(ids) - processed - failed,

@@ -22,6 +22,10 @@ class QdrantRetriever:
             for hit in self.index.search(text, k, reviewed_only=True)
         ]
 
+    def warm_up(self) -> None:
+        """Load the embedding model (one short text embedded; nothing searched or stored)."""
+        self.index.embedder.embed(["warm-up"])
+
     def add_exemplar(
         self, doc_id: str, text: str, label: str, fields: dict[str, Any], reviewer: str
     ) -> None:

@@ -38,7 +38,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def server_command(
     model: PackagedModel, gguf: Path, *, host: str, port: int, n_ctx: int, n_threads: int,
-    n_batch: int = 512, logits_all: bool = False,
+    n_batch: int = 512, logits_all: bool = False, flash_attn: bool = False,
 ) -> list[str]:
     """The server's command line. `logits_all` is off: llama-cpp-python's server defaults it on,
     which computes and copies a full-vocabulary row of logits for every *prompt* token (Gemma's
@@ -55,6 +55,7 @@ def server_command(
         "--n_threads_batch", str(n_threads),
         "--n_batch", str(n_batch),
         "--logits_all", str(logits_all),
+        "--flash_attn", str(flash_attn),
     ]  # fmt: skip
 
 
@@ -72,6 +73,7 @@ class LocalLlmServer:
         n_threads: int = 2,
         n_batch: int = 512,
         logits_all: bool = False,
+        flash_attn: bool = False,
         log_file: Path | None = None,
     ) -> None:
         self.model = model
@@ -79,7 +81,7 @@ class LocalLlmServer:
         self.port = port or free_port(host)
         self.command = server_command(
             model, gguf, host=host, port=self.port, n_ctx=n_ctx, n_threads=n_threads,
-            n_batch=n_batch, logits_all=logits_all,
+            n_batch=n_batch, logits_all=logits_all, flash_attn=flash_attn,
         )
         self.log_file = log_file
         self._proc: subprocess.Popen[bytes] | None = None

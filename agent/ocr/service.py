@@ -13,6 +13,7 @@ than cores only slow each other.
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import threading
 import time
@@ -60,16 +61,19 @@ class OcrService:
     def ocr_file(self, path: Path) -> OcrResult:
         return self.ocr_bytes(read_upload(path, self.settings), path.name)
 
-    def ocr_bytes(self, data: bytes, filename: str) -> OcrResult:
-        """Validate (same errors as ingest), then return cached or fresh page texts."""
-        return next(self.ocr_many([(data, filename)]))
+    def ocr_bytes(self, data: bytes, filename: str, checked_type: DocType | None = None
+                  ) -> OcrResult:
+        """Validate (same errors as ingest), then return cached or fresh page texts.
+        `checked_type`: the type ingest found when it validated these very bytes (a stored
+        document); they are then not decoded a second time just to be checked."""
+        return next(self.ocr_many([(data, filename)], checked_type=checked_type))
 
     def ocr_paths(self, paths: Iterable[Path]) -> Iterator[OcrResult]:
         """OCR many files with all workers busy; results come back in input order."""
         return self.ocr_many((read_upload(p, self.settings), p.name) for p in paths)
 
-    def ocr_many(self, documents: Iterable[tuple[bytes, str]],
-                 skip_invalid: bool = False) -> Iterator[OcrResult | PapertrailError]:
+    def ocr_many(self, documents: Iterable[tuple[bytes, str]], skip_invalid: bool = False,
+                 checked_type: DocType | None = None) -> Iterator[OcrResult | PapertrailError]:
         """Results in input order. Pages of later documents are queued while earlier ones run,
         at most `2 * ocr_workers` documents ahead, so memory stays bounded. With
         `skip_invalid`, a document that fails validation yields its error instead of raising."""
@@ -79,7 +83,7 @@ class OcrService:
             queue: list[OcrResult | _InFlight | PapertrailError] = []
             for data, filename in documents:
                 try:
-                    queue.append(self._start(data, filename, engine, pool))
+                    queue.append(self._start(data, filename, engine, pool, checked_type))
                 except PapertrailError as exc:
                     if not skip_invalid:
                         raise
@@ -90,15 +94,20 @@ class OcrService:
                 yield self._finish(queue.pop(0), engine)
 
     def _start(self, data: bytes, filename: str, engine: OcrEngineInfo,
-               pool: ThreadPoolExecutor) -> OcrResult | _InFlight:
-        upload = validate_upload(data, filename, limits_from(self.settings))
-        key = cache_key(upload.sha256, engine)
+               pool: ThreadPoolExecutor, checked_type: DocType | None = None
+               ) -> OcrResult | _InFlight:
+        if checked_type is None:
+            upload = validate_upload(data, filename, limits_from(self.settings))
+            sha256, doc_type = upload.sha256, DocType(upload.doc_type)
+        else:
+            sha256, doc_type = hashlib.sha256(data).hexdigest(), checked_type
+        key = cache_key(sha256, engine)
         if self.cache and (hit := self.cache.get(key, engine)):
             return hit.model_copy(update={"cached": True})
         started = time.perf_counter()
         workdir = tempfile.TemporaryDirectory(prefix="papertrail-ocr-")
         try:
-            sources = split_pages(data, DocType(upload.doc_type), Path(workdir.name),
+            sources = split_pages(data, doc_type, Path(workdir.name),
                                   self.engine.options, self.settings.max_image_pixels)
         except BaseException:
             workdir.cleanup()
@@ -107,7 +116,7 @@ class OcrService:
             _known_page(s) if isinstance(s, KnownText) else pool.submit(self._ocr_page, s)
             for s in sources
         ]
-        return _InFlight(upload.sha256, key, started, pages, workdir)
+        return _InFlight(sha256, key, started, pages, workdir)
 
     def _finish(self, item: OcrResult | _InFlight | PapertrailError,
                 engine: OcrEngineInfo) -> OcrResult | PapertrailError:

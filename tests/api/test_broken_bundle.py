@@ -28,3 +28,4 @@ def test_a_corrupt_bundle_fails_documents_with_its_reason(
     errors = [r["payload"] for r in lineage["records"] if r["node"] == "error"]
     assert errors and errors[-1]["code"] == "bundle_corrupt", lineage
     assert lineage["verify"]["ok"] is True
+    assert "the first document will try again" in worker.text()  # warming up failed softly

@@ -57,3 +57,17 @@ def test_none_means_none_only_for_optional_parts(build) -> None:
 def test_without_an_active_bundle_the_error_says_what_to_do(build) -> None:
     with pytest.raises(BundleNotFoundError, match="papertrail train"):
         build()
+
+
+def test_warm_up_opens_the_index_before_the_first_document(build) -> None:
+    """What the first document would load (the index, its embedding model) loads now, and
+    warming stores nothing."""
+    services = build(classifier=MarkerClassifier())
+    assert services.retriever.health()["opened"] is False
+    assert services.warm_up() == ["retriever"]
+    assert services.retriever.health()["opened"] is True
+    assert services.retriever.search("invoice total due", 3) == []
+
+
+def test_parts_without_a_warm_up_are_left_alone(build) -> None:
+    assert build(classifier=MarkerClassifier(), retriever=ListRetriever()).warm_up() == []
