@@ -14,10 +14,11 @@ processed, failed, lost (accepted but not finished when the drain ends: must be 
 `drain_timed_out` says whether the drain ran out of time), p50/p95 upload latency, documents
 per minute (first measured upload to last finish: one document per client is uploaded and
 drained first, `--warmup`, so a freshly started worker's model loading is reported as
-`warmup_seconds`, not counted as throughput) and, for png and rvlcdip, their ratio to bare Tesseract
-on pages of the same kind (the CLI, one process per core, and its library in-process, one engine
-per core; measured first). It also reports where the
-time goes, per graph node, from the documents' lineage (benchmarks/load_timing.py), and the
+`warmup_seconds`, not counted as throughput) and, for png and rvlcdip, their ratio to bare
+Tesseract on pages of the same kind (the CLI, one process per core, and its library in-process,
+one engine per core; measured before serve starts and again after it stops, the ratio taken to
+their mean: the host's speed drifts within minutes). It also reports where the time goes,
+per graph node, from the documents' lineage (benchmarks/load_timing.py), and the
 peak memory of serve and its workers. `--serve-root` runs serve from another checkout (e.g. an
 export of main: a baseline in the same hour), `--serve-env` passes settings to it, `--bundles`
 copies a trained bundle in. Prints tables and writes benchmarks/results/.
@@ -62,8 +63,9 @@ from api.auth import hash_key, new_key  # noqa: E402
 from benchmarks.load_documents import document  # noqa: E402
 from benchmarks.load_timing import (  # noqa: E402
     RssSampler,
-    bare_ocr_pages_per_min,
+    bare_ocr,
     node_breakdown,
+    yardstick_ratios,
 )
 from papertrail.cpus import available_cpus  # noqa: E402
 
@@ -296,27 +298,13 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def bare_ocr(args: argparse.Namespace) -> dict | None:
-    if args.kind == "txt" or not args.bare_ocr_pages:
-        return None
-    cores = available_cpus()
-    first = 0 if args.kind == "rvlcdip" else 10_000_000  # the scans the load test uploads first
-    pages = [document(first + i, args.kind)[1] for i in range(args.bare_ocr_pages)]
-    rate = bare_ocr_pages_per_min(pages, cores)
-    library = bare_ocr_pages_per_min(pages, cores, library=True)
-    console.print(f"bare tesseract on {len(pages)} pages of this kind, {cores} at once: CLI "
-                  f"{rate} pages/min, library in-process {library} pages/min")
-    return {"pages": len(pages), "processes": cores, "pages_per_min": rate,
-            "library_pages_per_min": library}
-
-
 def main() -> None:
     args = parse_args()
     context = {"label": args.label, "date": time.strftime("%Y-%m-%d %H:%M %Z"),
                "cpus": available_cpus(), "loadavg_at_start": [round(x, 2)
                                                              for x in os.getloadavg()],
                "serve_root": str(args.serve_root), "serve_env": args.serve_env,
-               "bare_ocr": bare_ocr(args)}
+               "bare_ocr": bare_ocr(args.kind, args.bare_ocr_pages)}
     server = None
     if args.start_serve:
         env = dict(item.split("=", 1) for item in args.serve_env)
@@ -337,14 +325,14 @@ def main() -> None:
             os.killpg(server.pid, signal.SIGINT)
             server.wait(60)
     result = {**context, **result, "memory": memory.report() if memory else None}
-    if context["bare_ocr"]:
-        result["ratio_to_bare_ocr"] = round(result["docs_per_min"]
-                                            / context["bare_ocr"]["pages_per_min"], 3)
-        result["ratio_to_bare_library"] = round(
-            result["docs_per_min"] / context["bare_ocr"]["library_pages_per_min"], 3)
+    if context["bare_ocr"]:  # again after the run: the host's speed drifts within minutes
+        after = bare_ocr(args.kind, args.bare_ocr_pages)
+        result |= {"bare_ocr_after": after, **yardstick_ratios(result["docs_per_min"],
+                                                               context["bare_ocr"], after)}
     print_timing(result)
     console.print(f"docs/min {result['docs_per_min']}; bare OCR "
-                  f"{(context['bare_ocr'] or {}).get('pages_per_min')} pages/min; ratio "
+                  f"{result.get('bare_pages_per_min')} pages/min (mean of before and after); "
+                  "ratio "
                   f"{result.get('ratio_to_bare_ocr')} (to the library: "
                   f"{result.get('ratio_to_bare_library')}); peak memory {result['memory']}")
     out = ROOT / "benchmarks" / "results"

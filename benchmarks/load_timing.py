@@ -8,6 +8,8 @@
   uploads, one process per core with OMP_THREAD_LIMIT=1 (its fastest setting here); with
   `library=True`, Tesseract's library in-process instead (tesserocr, one engine per core,
   loaded before the clock starts): the stricter yardstick once Papertrail reads pages that way.
+- `bare_ocr` measures both on pages the load test uploads; `yardstick_ratios` compares the
+  pipeline's documents per minute with their mean before and after the run.
 - `RssSampler`: peak resident memory of serve, its workers and their children.
 """
 
@@ -22,7 +24,9 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.load_documents import document
 from benchmarks.ocr import bare_library, bare_tesseract
+from papertrail.cpus import available_cpus
 
 QUEUE_WAIT, BETWEEN = "(queue wait)", "(between nodes)"
 
@@ -100,6 +104,32 @@ def bare_ocr_pages_per_min(pages: list[bytes], workers: int, rounds: int = 2,
         bare_tesseract(paths[:2], workers)  # warm the page cache and Tesseract's model files
         best = min(run(paths, workers) for _ in range(rounds))
     return round(60 * len(paths) / best, 1)
+
+
+def bare_ocr(kind: str, pages: int) -> dict | None:
+    """Both yardsticks on the first `pages` documents of the kind the load test uploads."""
+    if kind == "txt" or not pages:
+        return None
+    cores = available_cpus()
+    first = 0 if kind == "rvlcdip" else 10_000_000  # the scans the load test uploads first
+    images = [document(first + i, kind)[1] for i in range(pages)]
+    rate = bare_ocr_pages_per_min(images, cores)
+    library = bare_ocr_pages_per_min(images, cores, library=True)
+    print(f"bare tesseract on {len(images)} pages of this kind, {cores} at once: CLI {rate} "
+          f"pages/min, library in-process {library} pages/min")
+    return {"pages": len(images), "processes": cores, "pages_per_min": rate,
+            "library_pages_per_min": library}
+
+
+def yardstick_ratios(docs_per_min: float, before: dict, after: dict | None) -> dict:
+    """Documents per minute over the mean of the yardstick measured before and after."""
+    runs = [r for r in (before, after) if r]
+    cli = statistics.mean(r["pages_per_min"] for r in runs)
+    library = statistics.mean(r["library_pages_per_min"] for r in runs)
+    return {"bare_pages_per_min": round(cli, 1), "bare_library_pages_per_min": round(library, 1),
+            "ratio_to_bare_ocr": round(docs_per_min / cli, 3),
+            "ratio_to_bare_library": round(docs_per_min / library, 3),
+            "ratio_to_bare_ocr_before": round(docs_per_min / before["pages_per_min"], 3)}
 
 
 class RssSampler:

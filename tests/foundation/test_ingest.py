@@ -130,6 +130,12 @@ def test_extension_contradicting_content_is_handled_by_content(store: Store,
 
 # --- refused: one test per bad input ----------------------------------------------------------
 
+def _flipped(data: bytes) -> bytes:
+    """One byte inverted in the middle of the image data: whole length, wrong checksum."""
+    middle = len(data) // 2
+    return data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:]
+
+
 BAD_INPUTS = [
     pytest.param(b"", "empty.pdf", {}, errors.EmptyFileError, "is empty", id="empty"),
     pytest.param(fixtures.png_bytes(), "big.png", {"max_upload_bytes": 1000},
@@ -146,6 +152,8 @@ BAD_INPUTS = [
                  errors.CorruptFileError, "damaged or truncated PDF", id="corrupt-pdf"),
     pytest.param(fixtures.png_bytes()[:3000], "cut.png", {}, errors.CorruptFileError,
                  "damaged or truncated image", id="truncated-png"),
+    pytest.param(_flipped(fixtures.png_bytes()), "flipped.png", {}, errors.CorruptFileError,
+                 "damaged or truncated image", id="corrupt-png"),
     pytest.param(fixtures.jpeg_bytes()[:5000], "cut.jpg", {}, errors.CorruptFileError,
                  "damaged or truncated image", id="truncated-jpeg"),
     pytest.param(_encrypted_pdf(), "secret.pdf", {}, errors.EncryptedPdfError,
