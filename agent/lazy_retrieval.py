@@ -1,11 +1,12 @@
-"""The default retriever, opened on first use.
+"""The default retriever, opened on first use: a worker warms it before taking tasks
+(`warm_up`), the API never does.
 
 Qdrant's local mode lets one process hold its folder. The API process builds services only to
-report health, so it must not take the folder from the worker: the index opens when a document
-first needs it. If the folder is held elsewhere (a second worker process on the embedded
-default), retrieval degrades to "no evidence" and says why in lineage, and tries again after
-`PAPERTRAIL_RETRIEVAL_REOPEN_AFTER_SECONDS` (the holder may let go); run a Qdrant server
-(`PAPERTRAIL_RETRIEVAL_QDRANT_URL`) to share one index between many workers.
+report health, so it must not take the folder from the worker: the index opens when a worker
+starts or a document first needs it. If the folder is held elsewhere (a second worker process
+on the embedded default), retrieval degrades to "no evidence" and says why in lineage, and
+tries again after `PAPERTRAIL_RETRIEVAL_REOPEN_AFTER_SECONDS` (the holder may let go); run a
+Qdrant server (`PAPERTRAIL_RETRIEVAL_QDRANT_URL`) to share one index between many workers.
 
 A worker's threads share one retriever (PAPERTRAIL_WORKER_POOL=threads, the default), so every
 thread has the exemplars. Local mode is plain Python over in-memory collections with no locking
