@@ -70,12 +70,14 @@ class LazyRetriever:
             with self._turns:
                 inner.add_exemplar(doc_id, text, label, fields, reviewer)
 
-    def warm_up(self) -> None:
-        """Open the index and load its embedding model before the first document needs them."""
+    def warm_up(self) -> bool:
+        """Open the index and load its embedding model before the first document needs them;
+        False when the index cannot be opened (logged; documents will try again)."""
         inner = self._open()
         if inner:
             with self._turns:
                 inner.warm_up()
+        return inner is not None
 
     def lineage(self) -> dict[str, Any]:
         inner = self._open()

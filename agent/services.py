@@ -93,12 +93,11 @@ class Services:
     def warm_up(self) -> list[str]:
         """Load now what the parts would load on their first document (the exemplar index and
         its embedding model: ~10 s, during which every task in flight waits). The names of the
-        parts warmed."""
+        parts warmed (a part's `warm_up` returning False could not be)."""
         warmed = []
         for name in ("ocr", "classifier", "retriever", "second_reader"):
             warm = getattr(getattr(self, name), "warm_up", None)
-            if callable(warm):
-                warm()
+            if callable(warm) and warm() is not False:
                 warmed.append(name)
         return warmed
 

@@ -258,8 +258,11 @@ def _register_tasks(app: Celery, settings: Settings, overrides: dict[str, Any]) 
         timer.stop()
 
     @signals.worker_process_init.connect(weak=False)
-    def _warm_child(**_: Any) -> None:  # prefork: each child its own pipeline, after the fork
-        runtime.warm_up()
+    def _warm_child(**_: Any) -> None:
+        """Prefork: each child its own pipeline, after the fork, in a thread: Celery kills a
+        child whose init takes over `worker_proc_alive_timeout` (4 s); a task that comes
+        meanwhile waits for the pipeline's lock."""
+        threading.Thread(target=runtime.warm_up, name="papertrail-warm-up", daemon=True).start()
 
     @signals.worker_process_shutdown.connect(weak=False)
     def _close(**_: Any) -> None:
