@@ -91,15 +91,11 @@ class Services:
         return cls(settings=settings, lineage=lineage, drift=drift, **parts)
 
     def warm_up(self) -> list[str]:
-        """Load now what the parts would load on their first document (the exemplar index and
-        its embedding model: ~10 s, during which every task in flight waits). The names of the
-        parts warmed (a part's `warm_up` returning False could not be)."""
-        warmed = []
-        for name in ("ocr", "classifier", "retriever", "second_reader"):
-            warm = getattr(getattr(self, name), "warm_up", None)
-            if callable(warm) and warm() is not False:
-                warmed.append(name)
-        return warmed
+        """Load now what the first document would (the exemplar index and its embedding model:
+        ~10 s, during which every task in flight waits; the bundle is loaded already). The
+        names of the parts warmed: a retriever whose `warm_up` returns False could not be."""
+        warm = getattr(self.retriever, "warm_up", None)
+        return ["retriever"] if callable(warm) and warm() is not False else []
 
 
 def build_parts(settings: Settings, names: Iterable[str], **overrides: Any) -> dict[str, Any]:

@@ -332,8 +332,7 @@ def main() -> None:
     print_timing(result)
     console.print(f"docs/min {result['docs_per_min']}; bare OCR "
                   f"{result.get('bare_pages_per_min')} pages/min (mean of before and after); "
-                  "ratio "
-                  f"{result.get('ratio_to_bare_ocr')} (to the library: "
+                  f"ratio {result.get('ratio_to_bare_ocr')} (to the library: "
                   f"{result.get('ratio_to_bare_library')}); peak memory {result['memory']}")
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)

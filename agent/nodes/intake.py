@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.filetypes import DocType
 from agent.nodes import NodeResult
 from agent.ocr.signals import document_signals
 from agent.services import Services
@@ -31,8 +30,7 @@ def ingest(state: DocumentState, services: Services) -> NodeResult:
 
 def ocr(state: DocumentState, services: Services) -> NodeResult:
     data = services.store.blobs.get(state.doc_id)
-    stored = services.store.documents.require(state.doc_id)  # validated at ingest
-    result = services.ocr.ocr_bytes(data, state.filename, DocType(stored.detected_type))
+    result = services.ocr.ocr_bytes(data, state.filename, checked=True)  # ingest validated it
     pages = [p.model_dump(exclude={"text", "boxes"}) for p in result.pages]
     signals = document_signals(result, data)
     summary = {"mean_confidence": round(result.mean_confidence, 2), "pages": pages,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.errors import PapertrailError
-from agent.filetypes import DocType
+from agent.filetypes import DocType, sniff
 from agent.ingest.service import limits_from, read_upload
 from agent.ingest.validate import validate_upload
 from agent.ocr.cache import OcrCache, cache_key
@@ -61,19 +61,18 @@ class OcrService:
     def ocr_file(self, path: Path) -> OcrResult:
         return self.ocr_bytes(read_upload(path, self.settings), path.name)
 
-    def ocr_bytes(self, data: bytes, filename: str, checked_type: DocType | None = None
-                  ) -> OcrResult:
+    def ocr_bytes(self, data: bytes, filename: str, checked: bool = False) -> OcrResult:
         """Validate (same errors as ingest), then return cached or fresh page texts.
-        `checked_type`: the type ingest found when it validated these very bytes (a stored
-        document); they are then not decoded a second time just to be checked."""
-        return next(self.ocr_many([(data, filename)], checked_type=checked_type))
+        `checked`: ingest already validated these very bytes (a stored document), so their type
+        is read from their first bytes and they are not decoded a second time to be checked."""
+        return next(self.ocr_many([(data, filename)], checked=checked))
 
     def ocr_paths(self, paths: Iterable[Path]) -> Iterator[OcrResult]:
         """OCR many files with all workers busy; results come back in input order."""
         return self.ocr_many((read_upload(p, self.settings), p.name) for p in paths)
 
     def ocr_many(self, documents: Iterable[tuple[bytes, str]], skip_invalid: bool = False,
-                 checked_type: DocType | None = None) -> Iterator[OcrResult | PapertrailError]:
+                 checked: bool = False) -> Iterator[OcrResult | PapertrailError]:
         """Results in input order. Pages of later documents are queued while earlier ones run,
         at most `2 * ocr_workers` documents ahead, so memory stays bounded. With
         `skip_invalid`, a document that fails validation yields its error instead of raising."""
@@ -83,7 +82,7 @@ class OcrService:
             queue: list[OcrResult | _InFlight | PapertrailError] = []
             for data, filename in documents:
                 try:
-                    queue.append(self._start(data, filename, engine, pool, checked_type))
+                    queue.append(self._start(data, filename, engine, pool, checked))
                 except PapertrailError as exc:
                     if not skip_invalid:
                         raise
@@ -94,13 +93,12 @@ class OcrService:
                 yield self._finish(queue.pop(0), engine)
 
     def _start(self, data: bytes, filename: str, engine: OcrEngineInfo,
-               pool: ThreadPoolExecutor, checked_type: DocType | None = None
-               ) -> OcrResult | _InFlight:
-        if checked_type is None:
+               pool: ThreadPoolExecutor, checked: bool = False) -> OcrResult | _InFlight:
+        if checked and (sniffed := sniff(data)) is not None:
+            sha256, doc_type = hashlib.sha256(data).hexdigest(), sniffed
+        else:
             upload = validate_upload(data, filename, limits_from(self.settings))
             sha256, doc_type = upload.sha256, DocType(upload.doc_type)
-        else:
-            sha256, doc_type = hashlib.sha256(data).hexdigest(), checked_type
         key = cache_key(sha256, engine)
         if self.cache and (hit := self.cache.get(key, engine)):
             return hit.model_copy(update={"cached": True})

@@ -223,14 +223,13 @@ def test_the_api_binding_keeps_the_image_library_quiet(tmp_path) -> None:
 
 def test_a_stored_document_is_not_decoded_again_to_be_checked(settings: Settings,
                                                                monkeypatch) -> None:
-    """Ingest validated the stored bytes; the worker's OCR names their type and skips the
-    second full decode, with the same result and cache key as a checked read."""
-    from agent.filetypes import DocType
+    """Ingest validated the stored bytes; the worker's OCR says so and skips the second full
+    decode, with the same result and cache key as a checked read."""
     from agent.ocr import service
 
     data = fixtures.png_bytes()
     checked = OcrService(settings, use_cache=False).ocr_bytes(data, "invoice.png")
     monkeypatch.setattr(service, "validate_upload", lambda *a: pytest.fail("decoded again"))
-    stored = OcrService(settings, use_cache=False).ocr_bytes(data, "invoice.png", DocType.PNG)
+    stored = OcrService(settings, use_cache=False).ocr_bytes(data, "invoice.png", checked=True)
     assert stored.cache_key == checked.cache_key and stored.sha256 == checked.sha256
     assert stored.text == checked.text
