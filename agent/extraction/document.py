@@ -4,10 +4,12 @@ grounded fields, run the cross-field checks, locate each value and score its con
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agent.extraction.address_words import AddressRepair, repair_address
 from agent.extraction.checks import CheckResult, run_checks
 from agent.extraction.confidence import field_confidence
 from agent.extraction.confusables import fix_confusables
@@ -35,6 +37,9 @@ def read_fields(readings: list[Reading], llm_fields: dict[str, Any] | None = Non
                 today: dt.date | None = None) -> DocumentFields:
     """`readings` best first (the first wins a disagreement no check settles)."""
     fused_fields, fused = fuse(readings)
+    repaired = _address_repair(fused_fields, readings)
+    if repaired is not None:
+        fused_fields = fused_fields.model_copy(update={"address": repaired.text})
     llm = llm_values(llm_fields)
     fields = merge_fields(fused_fields, llm_fields, text="\n".join(r.text for r in readings)) \
         if llm_fields else fused_fields
@@ -85,12 +90,28 @@ def read_fields(readings: list[Reading], llm_fields: dict[str, Any] | None = Non
             image_size=list(location.image_size) if location and location.image_size else None,
             word_confidence=word_conf, sources=sources, agreement=_agreement(
                 agreeing, len(others) - agreeing),
-            checks=own_checks, doubts=doubts, confidence=field_confidence(
+            checks=own_checks, doubts=doubts, repairs=[
+                f"{was} -> {now}" for was, now in repaired.changes]
+            if name == "address" and repaired else [], confidence=field_confidence(
                 word_conf, agreeing, len(others) - agreeing, list(own_checks.values()),
                 silent=sum(v is None for v in read), finders_agreeing=finder_agree,
                 finders_disagreeing=len(own) - finder_agree, doubted=bool(doubts)),
         )
     return DocumentFields(fields=fields, evidence=evidence, checks=checks)
+
+
+_WORDS = re.compile(r"[A-Z0-9]+")
+
+
+def _address_repair(fields: ExtractedFields, readings: list[Reading]) -> AddressRepair | None:
+    """A receipt's address with misread address words put right. Only with two readings or
+    more: a word every reading printed the same way is kept, and one reading alone cannot tell
+    a misreading from a street name the vocabulary lacks."""
+    if fields.doc_type != "receipt" or not fields.address or len(readings) < 2:
+        return None
+    confirmed = set.intersection(*(set(_WORDS.findall(r.text.upper())) for r in readings))
+    repair = repair_address(fields.address, confirmed)
+    return repair if repair.changes else None
 
 
 def _agreement(agreeing: int, disagreeing: int) -> str:

@@ -13,7 +13,7 @@ FIELD_NAMES: tuple[FieldName, ...] = (
     "vendor", "date", "total", "currency", "invoice_number", "address",
 )
 
-EXTRACTOR_VERSION = "extract-2026.11.5"
+EXTRACTOR_VERSION = "extract-2026.12.1"
 """Bump when a rule changes the output for the same text; lineage records it."""
 
 
@@ -83,5 +83,8 @@ class FieldEvidence(BaseModel):
     doubts: list[str] = Field(default_factory=list, description="Known ways this value may "
                               "be wrong that the sources' agreement cannot rule out "
                               "(agent.extraction.vendor_doubts); each caps the confidence.")
+    repairs: list[str] = Field(default_factory=list, description="OCR misreadings put right in "
+                               "the value, as 'read -> written' (receipt addresses: "
+                               "agent.extraction.address_words).")
     confidence: float = Field(description="0-1, from the word confidence, the agreement, "
                               "the checks and the doubts (agent.extraction.confidence).")

@@ -45,6 +45,8 @@ ADDRESS_HINT = re.compile(  # words and numbers that start or mark a postal addr
     r"straße|strasse|str\.|weg|rue|ul\.|\d{5})\b",
     re.IGNORECASE,
 )
+_LONG_NUMBER = re.compile(  # no postal address holds 7 digits in a row; 'TE1' is 'TEL' misread
+    r"\d{7,}|\bte[1il]\b", re.IGNORECASE)
 _TRAILING_REG = re.compile(  # '(519537-X)', '862725-U', '(Co. No. 12345 X)' after a name
     r"[\s,]*(?:[(\[{]\s*(?:co\.?\s*(?:no|reg)\.?\s*:?\s*)?\d[\dA-Z]{3,}(?:[\s-]*[A-Z\d])?"
     r"\s*[)\]}]*|(?:co\.?\s*(?:no|reg)\.?\s*:?\s*)?\d{4,}[\s-]*[A-Z]?)$",
@@ -165,9 +167,12 @@ def find_address(lines: list[Line], vendor: Hit | None, max_lines: int = 5,
             if (stop or dated or not ADDRESS_HINT.search(line.text)
                     or _REG_NUMBER.match(line.text)):
                 continue  # a registration number ('(65351-M)') is not where it starts
-        elif stop or dated:
-            head = line.text[: stop.start()] if stop else ""
-            if stop and sum(c.isalpha() for c in head) >= 3:
+        elif stop or dated or _LONG_NUMBER.search(line.text):
+            head = line.text[: stop.start()] if stop else ("" if dated else line.text)
+            if number := _LONG_NUMBER.search(head):  # a phone or tax number ends it too
+                head = head[: number.start()]
+                head = head if ADDRESS_HINT.search(head) else ""
+            if sum(c.isalpha() for c in head) >= 3:
                 parts.append(head)
             break
         parts.append(line.text)
