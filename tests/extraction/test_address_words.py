@@ -102,3 +102,10 @@ def test_address_text_before_a_number_on_its_line_is_kept() -> None:
         "NO 9 JALAN PERUBATAN 2 55100 KUALA LUMPUR"
     text = text.replace("55100 KUALA LUMPUR 0328560385", "KL 0328560385")
     assert extract_fields("receipt", text).address == "NO 9 JALAN PERUBATAN 2"
+
+
+def test_a_street_line_starting_with_its_house_number_starts_the_address() -> None:
+    text = f"HARBOR MART\n47 Elm Grove\n10115 Berlin\nTel 921 5076571\n{TAIL}"
+    assert extract_fields("receipt", text).address == "47 Elm Grove 10115 Berlin"
+    items = f"HARBOR MART\n2 x COFFEE 3.50\n{TAIL}"  # an item line is not a street
+    assert extract_fields("receipt", items).address is None

@@ -42,7 +42,8 @@ _REG_NUMBER = re.compile(r"^\(?\s*(?:co\.?\s*(?:no|reg)\.?|co[mn]pany\s*no\.?)?[
 ADDRESS_HINT = re.compile(  # words and numbers that start or mark a postal address
     r"\b(?:no\.?|lot|level|tingkat|blk|jalan|jln|lorong|taman|tmn|road|rd|street|st|avenue|"
     r"ave|lane|floor|blok|block|bandar|kampung|kg|batu|persiaran|plaza|building|suite|unit|"
-    r"straße|strasse|str\.|weg|rue|ul\.|\d{5})\b",
+    r"straße|strasse|str\.|weg|rue|ul\.|\d{5})\b"
+    r"|^\d{1,4}[A-Z]?,?\s+[A-Z][A-Za-z]{2,}\s+[A-Z][a-z]+\b",  # '21 Elm Grove': number, name
     re.IGNORECASE,
 )
 _LONG_NUMBER = re.compile(  # no postal address holds 7 digits in a row; 'TE1' is 'TEL' misread
