@@ -2,9 +2,10 @@
 
 Per field, the readings' values are compared after normalisation. Where they differ, a total
 that the arithmetic printed on its own reading confirms wins; otherwise the reading listed first
-(the better engine for key fields) wins. Where they agree but for letter case, the spelling
-with consistent case wins (RapidOCR reads `INV-2001` as `INv-2001`). Who read what is kept for
-the evidence.
+(the better engine for key fields) wins. Where they agree but for spaces or letter case, the
+spelling that kept its word spaces wins for names (RapidOCR runs `BLUEBIRD STORE` together),
+then the one with consistent case (RapidOCR reads `INV-2001` as `INv-2001`). Who read what is
+kept for the evidence.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Fused:
 
 
 TEXT_FIELDS = ("vendor", "address", "invoice_number")
+SPACED_FIELDS = ("vendor", "address")  # names: the reading that kept its word spaces wins
 
 
 def same(name: str, a: Any, b: Any) -> bool:
@@ -81,7 +83,9 @@ def fuse(readings: list[Reading]) -> tuple[ExtractedFields, dict[str, Fused]]:
             continue
         if name in TEXT_FIELDS:
             alike = [i for i in order if read[i] is not None and same(name, read[pick], read[i])]
-            pick = min(alike, key=lambda i: _case_breaks(str(read[i])))  # stable: first on ties
+            pick = min(alike, key=lambda i: (  # stable: first on ties
+                -str(read[i]).count(" ") if name in SPACED_FIELDS else 0,
+                _case_breaks(str(read[i]))))
         value = read[pick]
         others = [v for i, v in enumerate(read) if i != pick and v is not None]
         agreeing = sum(same(name, value, v) for v in others)

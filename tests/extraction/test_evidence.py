@@ -127,6 +127,18 @@ def test_readings_that_agree_but_for_case_keep_the_consistent_spelling() -> None
     assert read_fields([second, first]).fields.invoice_number == "INV-2001"
 
 
+def test_readings_that_agree_but_for_spaces_keep_the_spaced_name() -> None:
+    receipt = "BLUEBIRD STORE\n8 Main Street\n10115 Berlin\nDate: 2026-03-14\nTOTAL 10.00"
+    first = reading_of("receipt", "rapidocr", _ocr(receipt.replace("BLUEBIRD STORE",
+                                                                   "BLUEBIRDSTORE")))
+    second = reading_of("receipt", "tesseract", _ocr(receipt))
+    found = read_fields([first, second], today=dt.date(2026, 11, 30))
+    vendor = found.evidence["vendor"]
+    assert found.fields.vendor == "BLUEBIRD STORE" and vendor.engine == "tesseract"
+    assert vendor.agreement == "agree"
+    assert read_fields([second, first]).fields.vendor == "BLUEBIRD STORE"
+
+
 def test_look_alike_characters_follow_their_token() -> None:
     from agent.extraction.confusables import fix_confusables
 
