@@ -1,8 +1,9 @@
 """OCR's look-alike characters put right by the token they sit in: '0' and '1' inside a word
 ('L0T', 'Ja1an', 'Leve1') are letters, 'O', 'S', 'I' and 'l' inside a number ('433O0', '1S58')
 are digits. Only tokens that are otherwise all letters, or all digits, are touched: mixed codes
-('SS21/39', 'UPTOWN3', 'G-5B') are left as printed. Character for character, so word boxes stay
-aligned with the text.
+('SS21/39', 'UPTOWN3', 'G-5B', 'ORDER0001') are left as printed; a word with three or more
+look-alike digits inside it ('F00DICI0US') is still a word. Character for character, so word
+boxes stay aligned with the text.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ def _fix(token: str, in_amount: bool) -> str:
     """`in_amount`: the token is glued to a decimal part ('8O' in '8O.90')."""
     letters = sum(c.isalpha() for c in token)
     digits = len(token) - letters
-    if in_amount or (digits >= 3 and letters):
+    if in_amount or (digits >= 3 and letters and (digits >= letters or token[-1].isdigit())):
         if all(c in _AS_DIGIT for c in token if c.isalpha()) and digits:
             return "".join(_AS_DIGIT.get(c, c) for c in token)
         return token

@@ -147,3 +147,5 @@ def test_look_alike_characters_follow_their_token() -> None:
     assert fix_confusables("TOTAL 8O.90 RM1O.00 INV-20417 UPTOWN3") == \
         "TOTAL 80.90 RM1O.00 INV-20417 UPTOWN3"
     assert fix_confusables("Bristol BS1 4QA, London SW1") == "Bristol BS1 4QA, London SW1"
+    assert fix_confusables("KMF F00DICI0US SDN BHD ORDER0001") == \
+        "KMF FOODICIOUS SDN BHD ORDER0001"
