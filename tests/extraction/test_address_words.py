@@ -8,7 +8,7 @@ import pytest
 from agent.extraction import extract_fields
 from agent.extraction.address_words import nearest_word, repair_address
 from agent.extraction.document import DocumentFields, read_fields, reading_of
-from agent.ocr.models import OcrEngineInfo, OcrResult, PageText
+from tests.extraction.ocr_fixtures import ocr_result
 
 TAIL = "Date: 25/12/2018\nTotal RM 84.80"
 
@@ -44,21 +44,9 @@ def test_a_word_every_reading_printed_the_same_way_is_kept() -> None:
     assert repair_address("JALAN TAHAN 3").text == "JALAN TAMAN 3"
 
 
-def _ocr(text: str, engine: str) -> OcrResult:
-    boxes, y = [], 0
-    for line in text.splitlines():
-        for i, word in enumerate(line.split()):
-            boxes.append((word, 96.0, 100 * i, y, 90, 20))
-        y += 30
-    page = PageText(page=1, text=text, confidence=96.0, method="ocr", seconds=0.1,
-                    words=len(boxes), width=1000, height=400, boxes=boxes)
-    return OcrResult(sha256="0" * 64, pages=[page], cache_key=engine, engine=OcrEngineInfo(
-        name=engine, version="1", options={}))
-
-
 def _fields(*texts: str) -> DocumentFields:
     engines = ("rapidocr", "tesseract")
-    return read_fields([reading_of("receipt", engine, _ocr(text, engine))
+    return read_fields([reading_of("receipt", engine, ocr_result(text, engine))
                         for engine, text in zip(engines, texts, strict=False)])
 
 
@@ -80,8 +68,8 @@ def test_two_readings_disagreeing_on_a_word_get_it_spelled_right_with_the_repair
     assert alone.fields.address.endswith("PERINOUSTRIAN")
     assert alone.evidence["address"].repairs == []
     # not a receipt: no Malaysian vocabulary applied
-    invoice = read_fields([reading_of("invoice", "rapidocr", _ocr(first, "rapidocr")),
-                           reading_of("invoice", "tesseract", _ocr(second, "tesseract"))])
+    invoice = read_fields([reading_of("invoice", "rapidocr", ocr_result(first, "rapidocr")),
+                           reading_of("invoice", "tesseract", ocr_result(second, "tesseract"))])
     assert "PERINDUSTRIAN" not in (invoice.fields.address or "")
 
 

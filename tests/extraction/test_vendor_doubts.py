@@ -17,13 +17,13 @@ from agent.extraction.confidence import DOUBTED
 from agent.extraction.document import DocumentFields, read_fields, reading_of
 from agent.extraction.legal_names import repair_legal_suffix
 from agent.ocr import OcrService
-from agent.ocr.models import OcrEngineInfo, OcrResult, PageText
 from agent.rules import evaluate, load_rule_sets
 from agent.settings import Settings
 from evals.samples.financial import receipt
 from evals.samples.layout import Page, font_families
 from evals.samples.render import render_png
 from evals.samples.values import Values
+from tests.extraction.ocr_fixtures import ocr_result
 
 TODAY = dt.date(2026, 11, 30)
 TAIL = """NO 12 JALAN MERDEKA 81100 JOHOR
@@ -65,21 +65,9 @@ def test_the_legal_entity_wins_over_a_shop_line_above_it() -> None:
         "THAI DELICIOUS RESTAURANT"  # no legal entity printed: the shop line as before
 
 
-def _ocr(text: str, engine: str) -> OcrResult:
-    boxes, y = [], 0
-    for line in text.splitlines():
-        for i, word in enumerate(line.split()):
-            boxes.append((word, 96.0, 100 * i, y, 90, 20))
-        y += 30
-    page = PageText(page=1, text=text, confidence=96.0, method="ocr", seconds=0.1,
-                    words=len(boxes), width=1000, height=400, boxes=boxes)
-    return OcrResult(sha256="0" * 64, pages=[page], cache_key=engine, engine=OcrEngineInfo(
-        name=engine, version="1", options={}))
-
-
 def _fields(first: str, second: str) -> DocumentFields:
-    return read_fields([reading_of("receipt", "rapidocr", _ocr(first, "rapidocr")),
-                        reading_of("receipt", "tesseract", _ocr(second, "tesseract"))],
+    return read_fields([reading_of("receipt", "rapidocr", ocr_result(first, "rapidocr")),
+                        reading_of("receipt", "tesseract", ocr_result(second, "tesseract"))],
                        today=TODAY)
 
 
