@@ -40,6 +40,8 @@ def read_fields(readings: list[Reading], llm_fields: dict[str, Any] | None = Non
     repaired = _address_repair(fused_fields, readings)
     if repaired is not None:
         fused_fields = fused_fields.model_copy(update={"address": repaired.text})
+    repairs = {"address": [f"{was} -> {now}" for was, now in repaired.changes]} \
+        if repaired is not None else {}
     llm = llm_values(llm_fields)
     fields = merge_fields(fused_fields, llm_fields, text="\n".join(r.text for r in readings)) \
         if llm_fields else fused_fields
@@ -90,9 +92,8 @@ def read_fields(readings: list[Reading], llm_fields: dict[str, Any] | None = Non
             image_size=list(location.image_size) if location and location.image_size else None,
             word_confidence=word_conf, sources=sources, agreement=_agreement(
                 agreeing, len(others) - agreeing),
-            checks=own_checks, doubts=doubts, repairs=[
-                f"{was} -> {now}" for was, now in repaired.changes]
-            if name == "address" and repaired else [], confidence=field_confidence(
+            checks=own_checks, doubts=doubts, repairs=repairs.get(name, [])
+            if finder != "llm" else [], confidence=field_confidence(
                 word_conf, agreeing, len(others) - agreeing, list(own_checks.values()),
                 silent=sum(v is None for v in read), finders_agreeing=finder_agree,
                 finders_disagreeing=len(own) - finder_agree, doubted=bool(doubts)),
