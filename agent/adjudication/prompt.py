@@ -29,7 +29,7 @@ def sanitize(text: str, max_chars: int) -> str:
         return text
     cut = text.rfind(" ", 0, max_chars)
     cut = cut if cut > max_chars * 0.8 else max_chars
-    return f"{text[:cut]} [... {len(text) - cut} more characters cut]"
+    return f"{text[:cut]} …"  # one token; '[... N more characters cut]' cost the model ten
 
 
 def format_candidates(prediction: Prediction, k: int = 3) -> str:

@@ -15,7 +15,7 @@ def test_sanitize_neutralises_fences_and_answer_lines():
     text = sanitize(INJECTION, 500)
     assert "DOCUMENT>>>" not in text and "<<<DOCUMENT" not in text
     assert "\nType:" not in text
-    assert len(text) < 560 and text.endswith("characters cut]")
+    assert len(text) <= 502 and text.endswith(" …")
 
 
 def test_rendered_prompt_has_exactly_one_fence_around_the_document(prediction, hits):
